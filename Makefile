@@ -1,0 +1,39 @@
+# The few commands a newcomer needs. Everything runs from the lock file in .venv.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test ui lint bench demo clean
+
+install: $(STAMP)
+
+# Re-install only when the lock or the package metadata changed.
+$(STAMP): requirements.lock pyproject.toml
+	@echo "==> creating $(VENV) from requirements.lock"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+	@echo "==> installed; the kpi command is $(BIN)/kpi"
+
+run: install
+	$(BIN)/kpi run
+
+test: install
+	$(BIN)/python -m pytest -q tests
+
+ui: install
+	$(BIN)/kpi ui
+
+lint: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+
+bench: install
+	$(BIN)/kpi bench
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

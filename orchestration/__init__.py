@@ -1,0 +1,1 @@
+"""KPI metrics layer: raw data in, measured KPIs, targets and a scorecard out."""

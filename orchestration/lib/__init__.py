@@ -1,0 +1,1 @@
+"""Plain helpers with no Dagster imports (easy to unit-test)."""

@@ -1,0 +1,74 @@
+"""Where everything lives. All state sits under one home folder (KPI_HOME, default ./data).
+
+Two homes never share anything: the warehouse, the ingestion ledger, the Dagster
+instance, the serving database and the Parquet exports are all inside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+TARGETS_DIR = DBT_PROJECT_DIR / "targets"
+SPEC_DIR = PROJECT_ROOT.parent / "shared" / "spec"
+
+
+def default_as_of() -> dt.date:
+    """Yesterday, UTC: the default point-in-time view of a run."""
+    return dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Home:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> Home:
+        return cls(Path(os.environ.get("KPI_HOME", "data")).resolve())
+
+    @property
+    def landing(self) -> Path:
+        env = os.environ.get("KPI_LANDING_DIR")
+        return Path(env).resolve() if env else self.root / "landing"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def serving(self) -> Path:
+        env = os.environ.get("KPI_SERVING_PATH")
+        return Path(env).resolve() if env else self.root / "serving.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster"
+
+    @property
+    def gx_dir(self) -> Path:
+        """GX validation results and Data Docs (kept out of git)."""
+        return self.root / "gx"
+
+    def ensure(self) -> Home:
+        for p in (self.root, self.exports, self.dagster_home, self.gx_dir):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def as_of_from_env() -> dt.date:
+    raw = os.environ.get("KPI_AS_OF")
+    return dt.date.fromisoformat(raw) if raw else default_as_of()
+
+
+def quarantine_threshold() -> float:
+    """Share of quarantined rows in a period above which a KPI value is unmeasurable."""
+    return float(os.environ.get("KPI_QUARANTINE_THRESHOLD", "0.005"))
