@@ -1,0 +1,71 @@
+"""The `kpi` command. Each verb lives in orchestration/commands/<verb>.py and exposes
+`configure(parser)` and `run(args) -> int`; this file only dispatches."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+# verb -> (module, one-line help). Modules are imported only when their verb runs,
+# so `kpi --help` stays fast.
+VERBS: dict[str, tuple[str, str]] = {
+    "demo-data": ("demo_data", "write a deterministic demo landing zone (all 21 raw tables)"),
+    "run": ("run", "run the whole pipeline through Dagster and print a summary and the scorecard"),
+    "ui": ("ui", "serve the Dagster UI for this project on 127.0.0.1"),
+    "scorecard": ("scorecard", "print the scorecard (terminal, json or csv)"),
+    "lint": ("lint", "check every KPI declaration: is each KPI a good KPI?"),
+    "backfill": ("backfill", "re-run the pipeline for a range of as-of dates"),
+    "bench": ("bench", "benchmark a full build and nightly increments"),
+}
+
+
+def _add_home(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--home",
+        help="folder that holds all state (warehouse, ledger, Dagster instance, outputs); "
+        "default: $KPI_HOME or ./data",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kpi", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, (module, help_text) in VERBS.items():
+        p = sub.add_parser(verb, help=help_text, description=help_text)
+        _add_home(p)
+        p.set_defaults(_module=module)
+        mod = _load(module)
+        if mod is not None:
+            mod.configure(p)
+    return parser
+
+
+def _load(module: str):
+    try:
+        return importlib.import_module(f"orchestration.commands.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"orchestration.commands.{module}":
+            return None
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "verb", None):
+        parser.print_help()
+        return 2
+    if args.home:
+        os.environ["KPI_HOME"] = str(Path(args.home).resolve())
+    mod = _load(args._module)
+    if mod is None:
+        print(f"kpi {args.verb}: not available in this build", file=sys.stderr)
+        return 2
+    return int(mod.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

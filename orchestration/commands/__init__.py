@@ -1,0 +1,1 @@
+"""One module per `kpi` verb: configure(parser) and run(args) -> exit code."""
