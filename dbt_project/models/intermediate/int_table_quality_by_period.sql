@@ -1,0 +1,78 @@
+-- Per raw table, grain and period: rows accepted and rows quarantined whose event date falls in
+-- the period (up to its measurement day), and the quarantined share (kpis.md, "Measurability").
+-- Order lines take their order's date. Tables without an event date (customers, products,
+-- campaigns, accounts) carry the share over the whole table in every period. A quarantined row
+-- whose event date could not be read belongs to no period; it still shows in kpi.quarantine
+-- and kpi.data_quality.
+with loaded_by_day as (
+    {% for source_name, table_name in event_dated_tables() %}
+    select '{{ table_name }}' as table_name, event_date, count(*) as rows_loaded
+    from {{ ref('stg_' ~ source_name ~ '__' ~ table_name) }}
+    group by event_date
+    union all
+    {% endfor %}
+    select 'order_lines' as table_name, orders.event_date, count(*) as rows_loaded
+    from {{ ref('stg_sales__order_lines') }} as lines
+    inner join {{ ref('stg_sales__orders') }} as orders on lines.order_id = orders.order_id
+    group by orders.event_date
+),
+
+quarantined_by_day as (
+    select table_name, event_date, count(*) as rows_quarantined
+    from {{ source('meta', 'quarantine') }}
+    where event_date is not null and event_date <= {{ as_of() }}
+    group by table_name, event_date
+),
+
+by_day as (
+    select
+        coalesce(l.table_name, q.table_name) as table_name,
+        coalesce(l.event_date, q.event_date) as event_date,
+        coalesce(l.rows_loaded, 0) as rows_loaded,
+        coalesce(q.rows_quarantined, 0) as rows_quarantined
+    from loaded_by_day as l
+    full outer join quarantined_by_day as q
+        on l.table_name = q.table_name and l.event_date = q.event_date
+),
+
+periods as (
+    select grain, period_start, measure_date from {{ ref('int_periods') }}
+),
+
+event_tables as (
+    select
+        periods.grain,
+        periods.period_start,
+        by_day.table_name,
+        sum(by_day.rows_loaded) as rows_loaded,
+        sum(by_day.rows_quarantined) as rows_quarantined
+    from periods
+    inner join by_day
+        on by_day.event_date between periods.period_start and periods.measure_date
+    group by periods.grain, periods.period_start, by_day.table_name
+),
+
+whole_tables as (
+    select
+        periods.grain,
+        periods.period_start,
+        status.table_name,
+        status.rows_loaded,
+        status.rows_quarantined
+    from periods
+    cross join {{ source('meta', 'table_status') }} as status
+    where status.table_name in ('customers', 'products', 'campaigns', 'accounts')
+)
+
+select
+    grain,
+    period_start,
+    table_name,
+    rows_loaded,
+    rows_quarantined,
+    {{ safe_divide('rows_quarantined', 'rows_loaded + rows_quarantined') }} as quarantined_share
+from (
+    select * from event_tables
+    union all
+    select * from whole_tables
+)

@@ -1,0 +1,17 @@
+-- Thin staging of raw.nps_responses: the contract columns, with the as-of rule applied.
+with source as (
+    select * from {{ source('customer', 'nps_responses') }}
+),
+
+renamed as (
+    select
+        response_id,
+        customer_id,
+        responded_at,
+        score,
+        cast(responded_at as date) as event_date
+    from source
+)
+
+select * from renamed
+where event_date <= {{ as_of() }}

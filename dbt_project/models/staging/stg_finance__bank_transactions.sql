@@ -1,0 +1,18 @@
+-- Thin staging of raw.bank_transactions: the contract columns, with the as-of rule applied.
+with source as (
+    select * from {{ source('finance', 'bank_transactions') }}
+),
+
+renamed as (
+    select
+        transaction_id,
+        booked_on,
+        amount,
+        currency,
+        category,
+        booked_on as event_date
+    from source
+)
+
+select * from renamed
+where event_date <= {{ as_of() }}

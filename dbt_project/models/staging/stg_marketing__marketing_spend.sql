@@ -1,0 +1,17 @@
+-- Thin staging of raw.marketing_spend: the contract columns, with the as-of rule applied.
+with source as (
+    select * from {{ source('marketing', 'marketing_spend') }}
+),
+
+renamed as (
+    select
+        campaign_id,
+        spend_date,
+        amount,
+        currency,
+        spend_date as event_date
+    from source
+)
+
+select * from renamed
+where event_date <= {{ as_of() }}

@@ -1,0 +1,20 @@
+-- Thin staging of raw.web_sessions: the contract columns, with the as-of rule applied.
+with source as (
+    select * from {{ source('marketing', 'web_sessions') }}
+),
+
+renamed as (
+    select
+        session_id,
+        visitor_id,
+        started_at,
+        source,
+        campaign_id,
+        pageviews,
+        order_id,
+        cast(started_at as date) as event_date
+    from source
+)
+
+select * from renamed
+where event_date <= {{ as_of() }}

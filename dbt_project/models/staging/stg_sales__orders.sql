@@ -1,0 +1,19 @@
+-- Thin staging of raw.orders: the contract columns, with the as-of rule applied.
+with source as (
+    select * from {{ source('sales', 'orders') }}
+),
+
+renamed as (
+    select
+        order_id,
+        customer_id,
+        order_ts,
+        channel,
+        currency,
+        status,
+        cast(order_ts as date) as event_date
+    from source
+)
+
+select * from renamed
+where event_date <= {{ as_of() }}
