@@ -1,0 +1,58 @@
+"""Run the pipeline job in this process against a home's Dagster instance, and sum it up."""
+
+from __future__ import annotations
+
+from orchestration.lib.instance import prepare_dagster_home
+from orchestration.lib.settings import Home
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def run_pipeline(home: Home, tags: dict[str, str] | None = None) -> bool:
+    """Materialize every asset (ingestion, checks, dbt, targets, publish); True on success."""
+    prepare_dagster_home(home)
+    import dagster as dg
+
+    from orchestration.definitions import PIPELINE_JOB, defs
+
+    job = defs.resolve_job_def(PIPELINE_JOB)
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS, raise_on_error=False,
+                                        tags=tags or {})
+    if not result.success:
+        failed = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        for event in failed:
+            print(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
+        print("kpi run: the pipeline failed; the step above says why. Fix it and run again "
+              "(the run is safe to repeat).")
+    return result.success
+
+
+def print_summary(home: Home, seconds: float) -> None:
+    import duckdb
+
+    if not home.serving.exists():
+        print("kpi run: nothing was published")
+        return
+    con = duckdb.connect(str(home.serving), read_only=True)
+    try:
+        kpis, values, first, last = con.execute(
+            "select count(distinct kpi_id), count(*), min(period_start), max(period_start) from kpi.kpi_values"
+            " where grain = 'month'"
+        ).fetchone()
+        unmeasurable = con.execute(
+            "select kpi_id, count(*) from kpi.kpi_values where not is_measurable group by kpi_id order by kpi_id"
+        ).fetchall()
+        rejected = con.execute("select count(*) from kpi.rejected_files").fetchone()[0]
+        quarantined = con.execute("select count(*) from kpi.quarantine").fetchone()[0]
+    finally:
+        con.close()
+    print()
+    print(f"Published {kpis} KPIs, months {first} .. {last}, to {home.serving} in {seconds:.1f} s")
+    print(f"  quarantined rows: {quarantined}, rejected files: {rejected} (see kpi.quarantine, kpi.rejected_files)")
+    if unmeasurable:
+        listed = ", ".join(f"{k} ({n})" for k, n in unmeasurable[:12])
+        more = f" and {len(unmeasurable) - 12} more" if len(unmeasurable) > 12 else ""
+        print(f"  unmeasurable values (KPI, count of grain×periods): {listed}{more}")
+    else:
+        print("  every value is measurable")
