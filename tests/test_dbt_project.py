@@ -1,0 +1,39 @@
+"""The dbt project hangs together: every KPI model is unioned into kpi_values, and each
+KPI's catalog entry is complete."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from orchestration.lib.dbt_manifest import ensure_manifest
+from orchestration.lib.settings import DBT_PROJECT_DIR
+
+KINDS = {"flow", "stock", "ratio", "count"}
+DIRECTIONS = {"up", "down", "none"}
+PERSPECTIVES = {"financial", "customer", "internal_process", "learning_growth"}
+
+
+def _kpi_models() -> dict[str, dict]:
+    manifest = json.loads(ensure_manifest().read_text())
+    return {
+        node["name"]: node["config"]["meta"]["kpi"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("kpi")
+    }
+
+
+def test_kpi_values_unions_exactly_the_kpi_models():
+    listed = re.findall(r"'(kpi_[a-z0-9_]+)'", (DBT_PROJECT_DIR / "macros" / "kpi_models.sql").read_text())
+    assert listed == sorted(listed), "keep macros/kpi_models.sql sorted"
+    assert set(listed) == set(_kpi_models()), "macros/kpi_models.sql must list every model with meta.kpi"
+
+
+def test_every_kpi_has_a_complete_catalog_entry():
+    for model, kpi in _kpi_models().items():
+        assert model == f"kpi_{kpi['kpi_id']}"
+        assert kpi["kind"] in KINDS, model
+        assert kpi["direction"] in DIRECTIONS, model
+        assert kpi["perspective"] in PERSPECTIVES, model
+        for key in ("name", "unit", "category", "formula"):
+            assert kpi.get(key), f"{model}: meta.kpi.{key} is empty"
