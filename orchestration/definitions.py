@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import dbt, ingest, publish, quality, targets
+from orchestration.defs import automation, dbt, ingest, monitoring, publish, quality, targets
+from orchestration.lib.instance import WAREHOUSE_TAG
 
-PIPELINE_JOB = "kpi_pipeline"
+PIPELINE_JOB = automation.PIPELINE_JOB
 
-_parts = dg.Definitions.merge(ingest.defs, quality.defs, dbt.defs, targets.defs, publish.defs)
+_parts = dg.Definitions.merge(ingest.defs, quality.defs, dbt.defs, targets.defs, publish.defs, monitoring.defs)
 
 kpi_pipeline = dg.define_asset_job(
     PIPELINE_JOB,
     selection=dg.AssetSelection.all(),
-    description="Landing zone → raw tables (GX-guarded) → dbt KPIs → targets and scorecard → serving database.",
+    description="Landing zone → raw tables (GX-guarded) → dbt KPIs → targets and scorecard → serving database "
+    "→ alerts. As-of date: the run tag `kpi/as_of` (YYYY-MM-DD; set it in the Launchpad to re-run a past "
+    "day), else $KPI_AS_OF, else yesterday (UTC).",
     # One process, one step at a time: DuckDB allows a single writer on the warehouse file.
     executor_def=dg.in_process_executor,
+    # The run queue admits one run with this tag at a time (lib/instance.py): one writer on the warehouse.
+    tags={WAREHOUSE_TAG: "write"},
 )
 
-defs = dg.Definitions.merge(_parts, dg.Definitions(jobs=[kpi_pipeline]))
+# automation: the nightly schedule, the landing-zone sensor and the run-failure alert (by job name)
+defs = dg.Definitions.merge(_parts, automation.defs, dg.Definitions(jobs=[kpi_pipeline]))

@@ -1,7 +1,5 @@
 """The last step: publish values, catalog, targets, scorecard, bridges and data quality."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.lib.settings import Home

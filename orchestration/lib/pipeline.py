@@ -14,18 +14,29 @@ def run_pipeline(home: Home, tags: dict[str, str] | None = None) -> bool:
     import dagster as dg
 
     from orchestration.definitions import PIPELINE_JOB, defs
+    from orchestration.defs.monitoring import LAUNCHED_BY_TAG
 
     job = defs.resolve_job_def(PIPELINE_JOB)
+    # The tag tells the run-failure sensor (if a daemon is up) that this process alerts by itself.
+    run_tags = {LAUNCHED_BY_TAG: "kpi run", **(tags or {})}
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS, raise_on_error=False,
-                                        tags=tags or {})
+                                        tags=run_tags)
     if not result.success:
+        alert_run_failure(result, source=run_tags[LAUNCHED_BY_TAG])
         failed = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         for event in failed:
             print(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
         print("kpi run: the pipeline failed; the step above says why. Fix it and run again "
               "(the run is safe to repeat).")
     return result.success
+
+
+def alert_run_failure(result, source: str = "kpi run") -> bool:
+    """The run-failure alert of an in-process run (`result`: its ExecuteInProcessResult); never raises."""
+    from orchestration.defs.monitoring import alert_failed_run
+
+    return alert_failed_run(result.dagster_run.job_name, result.run_id, result.all_events, source=source, log=print)
 
 
 def print_summary(home: Home, seconds: float) -> None:

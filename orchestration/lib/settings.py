@@ -64,8 +64,31 @@ class Home:
         return self
 
 
+AS_OF_TAG = "kpi/as_of"
+
+
+def _as_of_from_run_tag() -> str | None:
+    """The `kpi/as_of` tag of the Dagster run executing right now, if any.
+
+    Lets a run launched from the UI (Launchpad → tags) or by a schedule pick its own
+    as-of date. Dagster is only consulted when it is already imported (inside a run)."""
+    import sys
+
+    if "dagster" not in sys.modules:
+        return None
+    try:
+        from dagster._core.execution.context.compute import current_execution_context
+
+        ctx = current_execution_context.get()
+        run = getattr(ctx, "op_execution_context", ctx).run if ctx is not None else None
+        return run.tags.get(AS_OF_TAG) if run is not None else None
+    except Exception:
+        return None
+
+
 def as_of_from_env() -> dt.date:
-    raw = os.environ.get("KPI_AS_OF")
+    """The run's as-of date: the run's `kpi/as_of` tag, else $KPI_AS_OF, else yesterday (UTC)."""
+    raw = _as_of_from_run_tag() or os.environ.get("KPI_AS_OF")
     return dt.date.fromisoformat(raw) if raw else default_as_of()
 
 

@@ -1,0 +1,22 @@
+-- site_visitors: distinct visitor_id of the web sessions started in p. Distinct counts do not
+-- add up across periods, so month, quarter and year only.
+with web_sessions as (
+    select * from {{ ref('stg_marketing__web_sessions') }}
+),
+
+periods as (
+    {{ kpi_periods('count') }}
+)
+
+select
+    periods.grain,
+    periods.period_start,
+    count(distinct web_sessions.visitor_id) as value,
+    cast(null as double) as numerator,
+    cast(null as double) as denominator,
+    false as fx_needed,
+    0 as unconvertible_count
+from periods
+left join web_sessions
+    on web_sessions.event_date between periods.period_start and periods.measure_date
+group by periods.grain, periods.period_start

@@ -1,0 +1,30 @@
+-- defect_rate: Σ defective_units ÷ Σ produced_units of the production runs with run_date in p.
+with runs as (
+    select * from {{ ref('stg_operations__production_runs') }}
+),
+
+periods as (
+    {{ kpi_periods('ratio') }}
+),
+
+summed as (
+    select
+        periods.grain,
+        periods.period_start,
+        coalesce(sum(runs.defective_units), 0) as defective_units,
+        coalesce(sum(runs.produced_units), 0) as produced_units
+    from periods
+    left join runs
+        on runs.run_date between periods.period_start and periods.measure_date
+    group by periods.grain, periods.period_start
+)
+
+select
+    grain,
+    period_start,
+    {{ safe_divide('defective_units', 'produced_units') }} as value,
+    cast(defective_units as double) as numerator,
+    cast(produced_units as double) as denominator,
+    false as fx_needed,
+    0 as unconvertible_count
+from summed

@@ -1,0 +1,177 @@
+"""Dagster: the landing zone as 21 assets `raw_<table>` (group `landing`) with asset checks.
+
+The 21 assets are produced by ONE subsettable `multi_asset` (`landing_tables`):
+every selected table is ingested in one op, in foreign-key order, with one
+DuckDB connection (DuckDB has a single writer per file) and one Great
+Expectations context (creating it is the slow part of GX). Each asset still
+has its own key, description, lineage (`deps` follow the "exists in" foreign
+keys, plus `raw_fx_rates` for tables with a currency) and its own
+`MaterializeResult` and check results, so the UI and dbt see 21 assets.
+
+Checks on every `raw_<table>` (returned in its `MaterializeResult`):
+
+- `rows_pass_contract` (severity WARN): fails when rows are quarantined;
+  metadata has the counts, the rows per broken rule, sample keys and the path
+  of the GX Data Docs built this run.
+- `table_usable` (severity ERROR): fails when the folder is missing, every
+  file was rejected, or no row was accepted. It is **not blocking**: a
+  missing or unusable table must not stop dbt for the other tables; the KPIs
+  that need it become unmeasurable downstream (from `meta.table_status`).
+
+The load clock is `load_clock()` (overridable in tests), the home is
+`Home.from_env()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from orchestration.lib import contract as ct
+from orchestration.lib.settings import Home
+
+ROW_CHECK = "rows_pass_contract"
+TABLE_CHECK = "table_usable"
+
+
+def load_clock() -> dt.datetime:
+    """The load time (naive UTC) used for "not in the future". Tests override it."""
+    from orchestration.lib.ingest import utc_now
+
+    return utc_now()
+
+
+def asset_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(f"raw_{table}")
+
+
+def _spec(t: ct.Table) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=asset_key(t.name),
+        group_name="landing",
+        description=t.description,
+        deps=[asset_key(p) for p in t.parents],
+        kinds={"duckdb", "python"},
+        metadata={
+            "table": f"raw.{t.name}",
+            "primary_key": ", ".join(t.primary_key),
+            "dagster/column_schema": dg.TableSchema(
+                columns=[
+                    dg.TableColumn(c.name, ct.DUCKDB_TYPES[c.type], description=c.type)
+                    for c in t.columns
+                ]
+            ),
+        },
+    )
+
+
+def _check_specs(t: ct.Table) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            ROW_CHECK,
+            asset=asset_key(t.name),
+            description=(
+                f"Every winning row of {t.name} passes the contract's row rules (GX suite "
+                f"'{t.name}') and key rules (primary key, foreign keys, currencies); "
+                "quarantined rows make it fail with WARN."
+            ),
+        ),
+        dg.AssetCheckSpec(
+            TABLE_CHECK,
+            asset=asset_key(t.name),
+            description=(
+                f"{t.name} is usable: its folder exists, not every file was rejected and at "
+                "least one row was accepted (ERROR otherwise; not blocking)."
+            ),
+            blocking=False,
+        ),
+    ]
+
+
+def _results(res, run_id: str) -> dg.MaterializeResult:
+    from orchestration.lib.ingest import TableResult
+
+    assert isinstance(res, TableResult)
+    key = asset_key(res.table)
+    docs = {"gx_data_docs": dg.MetadataValue.path(res.data_docs)} if res.data_docs else {}
+    counts = {
+        "rows_landed": res.rows_landed,
+        "rows_loaded": res.rows_loaded,
+        "rows_quarantined": res.rows_quarantined,
+    }
+    row_check = dg.AssetCheckResult(
+        asset_key=key,
+        check_name=ROW_CHECK,
+        passed=res.rows_quarantined == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            **counts,
+            "failing_rules": dg.MetadataValue.json(res.rule_counts),
+            "sample_keys": dg.MetadataValue.json(res.sample_keys),
+            **docs,
+        },
+    )
+    reason = res.unusable_reason
+    table_check = dg.AssetCheckResult(
+        asset_key=key,
+        check_name=TABLE_CHECK,
+        passed=reason is None,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            **counts,
+            "reason": reason or "usable",
+            "folder_exists": res.folder_exists,
+            "files_seen": res.files_seen,
+            "files_rejected": res.files_rejected,
+            **docs,
+        },
+    )
+    return dg.MaterializeResult(
+        asset_key=key,
+        metadata={
+            **counts,
+            "dagster/row_count": res.rows_loaded,
+            "rows_new": res.rows_new,
+            "files_new": res.files_new,
+            "files_restated": res.files_restated,
+            "files_unchanged": res.files_unchanged,
+            "files_rejected_this_run": len(res.rejected_this_run),
+            "files_rejected": res.files_rejected,
+            "rejected_files": dg.MetadataValue.json(res.rejected_this_run),
+            "schema_drift": dg.MetadataValue.json(res.schema_drift),
+            "is_present": res.is_present,
+            "seconds": res.seconds,
+            "run_id": run_id,
+            **docs,
+        },
+        check_results=[row_check, table_check],
+    )
+
+
+@dg.multi_asset(
+    name="landing_tables",
+    specs=[_spec(t) for t in ct.TABLES.values()],
+    check_specs=[s for t in ct.TABLES.values() for s in _check_specs(t)],
+    can_subset=True,
+    description="Ingest the landing zone (ledger, GX row rules, SQL key rules, quarantine).",
+)
+def landing_tables(context: dg.AssetExecutionContext):
+    from orchestration.lib.ingest import ingest
+
+    wanted = [t for t in ct.TABLES if asset_key(t) in context.selected_asset_keys]
+    home = Home.from_env()
+    clock = load_clock()
+    results = ingest(home, tables=wanted, clock=lambda: clock, run_id=context.run_id)
+    for name in ct.load_order():
+        if name in results:
+            r = results[name]
+            context.log.info(
+                f"{name}: landed {r.rows_landed}, loaded {r.rows_loaded}, "
+                f"quarantined {r.rows_quarantined}, new rows {r.rows_new}, "
+                f"files rejected this run {len(r.rejected_this_run)}"
+            )
+            yield _results(r, context.run_id)
+
+
+defs = dg.Definitions(assets=[landing_tables], asset_checks=[])
