@@ -21,7 +21,9 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	$(BIN)/kpi run
 
+# tests/test_ui.py drives the Dagster UI in headless Chromium: install it when missing (needs root).
 test: install
+	@./tools/ensure-chromium.sh
 	$(BIN)/python -m pytest -q tests
 
 ui: install

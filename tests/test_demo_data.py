@@ -348,9 +348,7 @@ def contract_violations(out: Path, end: date) -> list[str]:
     end_ts = pd.Timestamp(end) + pd.Timedelta(days=1)
     for table, (pk, types, nullable) in SPEC.items():
         df = tables[table]
-        if tuple(c for c in df.columns if c != "_file") != dd.COLUMNS[table] or list(types) != list(
-            dd.COLUMNS[table]
-        ):
+        if tuple(c for c in df.columns if c != "_file") != dd.COLUMNS[table] or list(types) != list(dd.COLUMNS[table]):
             bad.append(f"{table}: columns {list(df.columns)}")
             continue
         if len(df) == 0:
@@ -596,9 +594,7 @@ def test_orders_cover_statuses_currencies_and_fx_gaps(tables):
     first_rate = fx.assign(d=fx_days).groupby("currency")["d"].min()
     order_day = _day(orders["order_ts"], "timestamp")
     first_order = orders.assign(d=order_day).groupby("currency")["d"].min()
-    unconvertible = [
-        c for c in non_usd if c not in first_rate or first_order[c] < first_rate[c]
-    ]
+    unconvertible = [c for c in non_usd if c not in first_rate or first_order[c] < first_rate[c]]
     assert unconvertible == ["JPY"]  # one currency, one short window at the start
     jpy_early = (orders["currency"] == "JPY") & (order_day < first_rate["JPY"])
     assert 0 < jpy_early.sum() < 0.02 * len(orders)

@@ -13,41 +13,62 @@ Rates (latest rate_date on or before the day):
 from __future__ import annotations
 
 import pytest
-
 from dbt_harness import create_warehouse, dbt_build, kpi, query
 
 AS_OF = "2025-11-20"
 
 
 def _line(order_id, n, product, qty, price, discount=0):
-    return {"order_id": order_id, "line_number": n, "product_id": product, "quantity": qty,
-            "unit_price": price, "discount_amount": discount}
+    return {
+        "order_id": order_id,
+        "line_number": n,
+        "product_id": product,
+        "quantity": qty,
+        "unit_price": price,
+        "discount_amount": discount,
+    }
 
 
 def _order(order_id, ts, customer, currency, status="completed"):
-    return {"order_id": order_id, "customer_id": customer, "order_ts": ts, "channel": "web",
-            "currency": currency, "status": status}
+    return {
+        "order_id": order_id,
+        "customer_id": customer,
+        "order_ts": ts,
+        "channel": "web",
+        "currency": currency,
+        "status": status,
+    }
 
 
 def _sub(sub_id, customer, mrr, currency, valid_from, valid_to=None):
-    return {"subscription_id": sub_id, "customer_id": customer, "plan": "p", "mrr": mrr,
-            "currency": currency, "valid_from": valid_from, "valid_to": valid_to}
+    return {
+        "subscription_id": sub_id,
+        "customer_id": customer,
+        "plan": "p",
+        "mrr": mrr,
+        "currency": currency,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
 
 
 def _gl(entry_id, day, account, amount, currency="USD"):
-    return {"entry_id": entry_id, "posting_date": day, "account_code": account, "amount": amount,
-            "currency": currency}
+    return {"entry_id": entry_id, "posting_date": day, "account_code": account, "amount": amount, "currency": currency}
 
 
 def _bank(tx_id, day, category, amount, currency="USD"):
-    return {"transaction_id": tx_id, "booked_on": day, "category": category, "amount": amount,
-            "currency": currency}
+    return {"transaction_id": tx_id, "booked_on": day, "category": category, "amount": amount, "currency": currency}
 
 
 ROWS = {
     "customers": [
-        {"customer_id": f"C{i}", "signup_date": "2024-01-01", "country": "US", "segment": "smb",
-         "acquisition_channel": "organic"}
+        {
+            "customer_id": f"C{i}",
+            "signup_date": "2024-01-01",
+            "country": "US",
+            "segment": "smb",
+            "acquisition_channel": "organic",
+        }
         for i in range(1, 8)
     ],
     "products": [
@@ -62,18 +83,18 @@ ROWS = {
     ],
     # net revenue (USD) and COGS of each order in the comment
     "orders": [
-        _order("O1", "2024-11-05 10:00:00", "C1", "USD"),               # 100; P1 10 -> cogs 40
-        _order("O2", "2024-11-25 10:00:00", "C2", "USD"),               # 50 (after the to-date cut of Nov 2025's year-ago)
-        _order("O3", "2025-10-10 10:00:00", "C1", "USD"),               # 50 + 50 = 100; cogs 20 + 20 = 40
-        _order("O4", "2025-10-18 10:00:00", "C2", "EUR"),               # 40 EUR x 1.20 = 48; cogs 16
-        _order("O5", "2025-10-25 10:00:00", "C3", "USD"),               # 200; cogs 10
-        _order("O6", "2025-10-05 10:00:00", "C4", "GBP"),               # unconvertible (no GBP rate yet)
-        _order("O7", "2025-11-03 10:00:00", "C1", "USD"),               # 72 + 30 = 102; cogs 24 + 10 = 34
-        _order("O8", "2025-11-12 10:00:00", "C4", "GBP"),               # 80 GBP x 1.25 = 100; cogs 20
+        _order("O1", "2024-11-05 10:00:00", "C1", "USD"),  # 100; P1 10 -> cogs 40
+        _order("O2", "2024-11-25 10:00:00", "C2", "USD"),  # 50 (after the to-date cut of Nov 2025's year-ago)
+        _order("O3", "2025-10-10 10:00:00", "C1", "USD"),  # 50 + 50 = 100; cogs 20 + 20 = 40
+        _order("O4", "2025-10-18 10:00:00", "C2", "EUR"),  # 40 EUR x 1.20 = 48; cogs 16
+        _order("O5", "2025-10-25 10:00:00", "C3", "USD"),  # 200; cogs 10
+        _order("O6", "2025-10-05 10:00:00", "C4", "GBP"),  # unconvertible (no GBP rate yet)
+        _order("O7", "2025-11-03 10:00:00", "C1", "USD"),  # 72 + 30 = 102; cogs 24 + 10 = 34
+        _order("O8", "2025-11-12 10:00:00", "C4", "GBP"),  # 80 GBP x 1.25 = 100; cogs 20
         _order("O9", "2025-11-15 10:00:00", "C2", "USD", "cancelled"),  # not completed
         _order("O10", "2025-11-19 10:00:00", "C5", "EUR", "returned"),  # not completed
-        _order("O11", "2025-11-25 10:00:00", "C1", "USD"),              # after the as-of date
-        _order("O12", "2025-09-10 10:00:00", "C2", "EUR"),              # 20 EUR x 1.10 = 22; cogs 8
+        _order("O11", "2025-11-25 10:00:00", "C1", "USD"),  # after the as-of date
+        _order("O12", "2025-09-10 10:00:00", "C2", "EUR"),  # 20 EUR x 1.10 = 22; cogs 8
     ],
     "order_lines": [
         _line("O1", 1, "P1", 10, 10),
@@ -93,32 +114,38 @@ ROWS = {
     ],
     "accounts": [
         {"account_code": code, "account_name": kind, "account_type": kind}
-        for code, kind in [("4000", "revenue"), ("4100", "other_income"), ("5000", "cogs"),
-                           ("6000", "operating_expense"), ("7000", "other_expense"), ("8000", "tax"),
-                           ("1000", "asset")]
+        for code, kind in [
+            ("4000", "revenue"),
+            ("4100", "other_income"),
+            ("5000", "cogs"),
+            ("6000", "operating_expense"),
+            ("7000", "other_expense"),
+            ("8000", "tax"),
+            ("1000", "asset"),
+        ]
     ],
     "gl_entries": [
         _gl("G1", "2025-10-05", "4000", 1000),
-        _gl("G2", "2025-10-06", "4000", -100),         # revenue reversal
+        _gl("G2", "2025-10-06", "4000", -100),  # revenue reversal
         _gl("G3", "2025-10-07", "4100", 50),
         _gl("G4", "2025-10-08", "5000", 300),
-        _gl("G5", "2025-10-09", "6000", 200, "EUR"),   # x 1.10 = 220
-        _gl("G6", "2025-10-10", "7000", -20),          # expense reversal: +20 to net income
+        _gl("G5", "2025-10-09", "6000", 200, "EUR"),  # x 1.10 = 220
+        _gl("G6", "2025-10-10", "7000", -20),  # expense reversal: +20 to net income
         _gl("G7", "2025-10-11", "8000", 60),
-        _gl("G8", "2025-10-12", "1000", 5000),         # balance sheet: ignored
-        _gl("G9", "2025-11-05", "4000", 500, "GBP"),   # unconvertible
+        _gl("G8", "2025-10-12", "1000", 5000),  # balance sheet: ignored
+        _gl("G9", "2025-11-05", "4000", 500, "GBP"),  # unconvertible
         _gl("G10", "2025-11-15", "4000", 400, "EUR"),  # x 1.20 = 480
         _gl("G11", "2025-11-16", "6000", 100),
-        _gl("G12", "2025-11-25", "4000", 999),         # after the as-of date
+        _gl("G12", "2025-11-25", "4000", 999),  # after the as-of date
     ],
     "bank_transactions": [
         _bank("B1", "2025-10-03", "operating", 1000),
         _bank("B2", "2025-10-04", "operating", -400, "EUR"),  # x 1.10 = -440
         _bank("B3", "2025-10-20", "investing", -300),
-        _bank("B4", "2025-10-21", "financing", 5000),         # not in either cash flow
-        _bank("B5", "2025-11-02", "operating", 200, "GBP"),   # unconvertible
-        _bank("B6", "2025-11-16", "investing", 100, "EUR"),   # x 1.20 = 120
-        _bank("B7", "2025-11-21", "operating", 1),            # after the as-of date
+        _bank("B4", "2025-10-21", "financing", 5000),  # not in either cash flow
+        _bank("B5", "2025-11-02", "operating", 200, "GBP"),  # unconvertible
+        _bank("B6", "2025-11-16", "investing", 100, "EUR"),  # x 1.20 = 120
+        _bank("B7", "2025-11-21", "operating", 1),  # after the as-of date
     ],
     # MRR on the three measurement days that matter (EUR 1.10 on 09-30, 1.20 on 10-31, 1.30 on 11-20):
     #        09-30   10-31        11-20
@@ -159,6 +186,7 @@ def _value(wh, kpi_id, grain, start):
 
 # --- revenue growth ---------------------------------------------------------------------------
 
+
 def test_revenue_growth_month_incomplete_compares_to_date(wh):
     # Nov 2025 to 11-20: O7 102 + O8 100 = 202. Oct to date (10-01..10-20): O3 100 + O4 48 = 148
     # (O5 on 10-25 is after the cut; O6 is unconvertible). (202 - 148) / 148
@@ -180,8 +208,11 @@ def test_revenue_growth_complete_month_and_zero_base(wh):
     assert value is None and num == 0 and den == 0
     # first published period: Nov 2024 (first order); before it nothing is published
     assert _value(wh, "revenue_growth", "month", "2024-11-01") is None
-    assert not query(wh, "select 1 from marts.kpi_values where kpi_id = 'revenue_growth'"
-                         " and grain = 'month' and period_start < date '2024-11-01'")
+    assert not query(
+        wh,
+        "select 1 from marts.kpi_values where kpi_id = 'revenue_growth'"
+        " and grain = 'month' and period_start < date '2024-11-01'",
+    )
 
 
 def test_revenue_growth_quarter_and_year_to_date(wh):
@@ -191,8 +222,7 @@ def test_revenue_growth_quarter_and_year_to_date(wh):
     # 2025 to 11-20: 22 + 550 = 572; 2024 to date (01-01..11-20): O1 100 (O2 on 11-25 cut) -> 4.72
     assert _value(wh, "revenue_growth", "year", "2025-01-01") == pytest.approx(4.72, rel=1e-9)
     # no day/week grains for a ratio
-    assert not query(wh, "select 1 from marts.kpi_values where kpi_id = 'revenue_growth'"
-                         " and grain in ('day', 'week')")
+    assert not query(wh, "select 1 from marts.kpi_values where kpi_id = 'revenue_growth' and grain in ('day', 'week')")
 
 
 def test_revenue_growth_yoy(wh):
@@ -209,6 +239,7 @@ def test_revenue_growth_yoy(wh):
 
 
 # --- gross margin -----------------------------------------------------------------------------
+
 
 def test_gross_margin(wh):
     # Nov 2025: revenue 202, cogs 34 + 20 = 54 -> 148 / 202
@@ -227,6 +258,7 @@ def test_gross_margin(wh):
 
 # --- GL ---------------------------------------------------------------------------------------
 
+
 def test_net_income(wh):
     # Oct 2025: revenue 1000 - 100 + other income 50 - (cogs 300 + opex 220 + other -20 + tax 60) = 390
     value, num, den, _, measurable, _ = kpi(wh, "net_income", "month", "2025-10-01")
@@ -240,8 +272,11 @@ def test_net_income(wh):
     assert _value(wh, "net_income", "quarter", "2025-10-01") == pytest.approx(770)
     # a day without entries is 0; the first period is the first posting (Oct 2025)
     assert _value(wh, "net_income", "day", "2025-10-13") == 0
-    assert not query(wh, "select 1 from marts.kpi_values where kpi_id = 'net_income'"
-                         " and grain = 'month' and period_start < date '2025-10-01'")
+    assert not query(
+        wh,
+        "select 1 from marts.kpi_values where kpi_id = 'net_income'"
+        " and grain = 'month' and period_start < date '2025-10-01'",
+    )
 
 
 def test_net_margin(wh):
@@ -253,6 +288,7 @@ def test_net_margin(wh):
 
 
 # --- bank -------------------------------------------------------------------------------------
+
 
 def test_cash_flows(wh):
     # Oct: operating 1000 - 440 = 560; + investing -300 = 260; financing ignored
@@ -272,8 +308,8 @@ def test_cash_flows(wh):
 # --- MRR --------------------------------------------------------------------------------------
 
 MRR_NOV = 150 + 130 + 60 + 65 + 0 + 130 + 50  # = 585 at 11-20 rates (EUR 1.30, GBP 1.25)
-MRR_OCT = 100 + 120 + 200 + 240              # = 660 at 10-31 (EUR 1.20); C7's GBP unconvertible
-MRR_SEP = 100 + 110 + 80                     # = 290 at 09-30 (EUR 1.10)
+MRR_OCT = 100 + 120 + 200 + 240  # = 660 at 10-31 (EUR 1.20); C7's GBP unconvertible
+MRR_SEP = 100 + 110 + 80  # = 290 at 09-30 (EUR 1.10)
 
 
 def test_arr(wh):
@@ -289,8 +325,15 @@ def test_mrr_movements_incomplete_month(wh):
     #   C4 0 -> 65 new; C5 200 -> 0 churned 200; C6 260 -> 130 contraction 130;
     #   C7 50 -> 50 none.
     # fx = mrr(Oct) at Nov rates - at Oct rates: C2 130 - 120 + C6 260 - 240 + C7 50 - 0 (no Oct rate) = 80
-    expected = {"new_mrr": 65, "reactivation_mrr": 60, "expansion_mrr": 50, "contraction_mrr": 130,
-                "churned_mrr": 200, "fx_mrr": 80, "net_new_mrr": MRR_NOV - MRR_OCT}
+    expected = {
+        "new_mrr": 65,
+        "reactivation_mrr": 60,
+        "expansion_mrr": 50,
+        "contraction_mrr": 130,
+        "churned_mrr": 200,
+        "fx_mrr": 80,
+        "net_new_mrr": MRR_NOV - MRR_OCT,
+    }
     for kpi_id, amount in expected.items():
         assert _value(wh, kpi_id, "month", "2025-11-01") == pytest.approx(amount), kpi_id
     assert MRR_NOV - MRR_OCT == 65 + 60 + 50 - 130 - 200 + 80  # the identity, by hand: -75
@@ -321,16 +364,26 @@ def test_mrr_movements_quarter_and_year(wh):
     #   C1 expansion 50; C3 80 -> 60 contraction 20 (not a reactivation at this grain);
     #   new: C4 65 + C6 130 + C7 50 (first MRR inside Q4) = 245; fx: C2 130 - 110 = 20.
     #   net_new = 585 - 290 = 295 = 245 + 50 - 20 + 20
-    expected = {"new_mrr": 245, "reactivation_mrr": 0, "expansion_mrr": 50, "contraction_mrr": 20,
-                "churned_mrr": 0, "fx_mrr": 20, "net_new_mrr": 295}
+    expected = {
+        "new_mrr": 245,
+        "reactivation_mrr": 0,
+        "expansion_mrr": 50,
+        "contraction_mrr": 20,
+        "churned_mrr": 0,
+        "fx_mrr": 20,
+        "net_new_mrr": 295,
+    }
     for kpi_id, amount in expected.items():
         assert _value(wh, kpi_id, "quarter", "2025-10-01") == pytest.approx(amount), kpi_id
     # 2025: nothing ran on 2024-12-31 -> all of mrr(2025) is new
     assert _value(wh, "new_mrr", "year", "2025-01-01") == pytest.approx(MRR_NOV)
     assert _value(wh, "net_new_mrr", "year", "2025-01-01") == pytest.approx(MRR_NOV)
     # MRR KPIs start at the first subscription (Sep 2025) and have no day/week grain
-    assert not query(wh, "select 1 from marts.kpi_values where kpi_id = 'new_mrr'"
-                         " and ((grain = 'month' and period_start < date '2025-09-01') or grain in ('day', 'week'))")
+    assert not query(
+        wh,
+        "select 1 from marts.kpi_values where kpi_id = 'new_mrr'"
+        " and ((grain = 'month' and period_start < date '2025-09-01') or grain in ('day', 'week'))",
+    )
 
 
 def test_catalog_inputs_follow_the_definitions(wh):

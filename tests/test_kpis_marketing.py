@@ -302,3 +302,14 @@ def test_social_followers_stock(wh):
         )[0][0].isoformat()
         == "2025-01-01"
     )
+
+
+def test_inputs_follow_the_definitions(wh):
+    def inputs(kpi_id):
+        return sorted(query(wh, "select inputs from marts.kpi_catalog where kpi_id = ?", [kpi_id])[0][0])
+
+    assert inputs("conversion_rate") == ["orders", "web_sessions"]
+    assert inputs("cost_per_lead") == ["fx_rates", "leads", "marketing_spend"]
+    assert inputs("customer_acquisition_cost") == ["fx_rates", "marketing_spend", "orders"]
+    assert inputs("marketing_roi") == ["fx_rates", "marketing_spend", "order_lines", "orders", "web_sessions"]
+    assert inputs("social_followers") == ["social_metrics"]

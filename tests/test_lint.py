@@ -122,7 +122,9 @@ def test_allocation_must_add_up():
     assert "= 1,500, but the targeted change is 2,000" in format_report(report)
     # the change may come from a delta target of the same period: +1500 matches
     delta = {**GOOD, "targets": [{"period": "2026-11", "value": "+1500"}]}
-    assert "allocation" not in checks({"revenue": {**delta, "allocation": {k: v for k, v in alloc.items() if k != "change"}}})
+    assert "allocation" not in checks(
+        {"revenue": {**delta, "allocation": {k: v for k, v in alloc.items() if k != "change"}}}
+    )
 
 
 def _leads_history() -> pd.DataFrame:

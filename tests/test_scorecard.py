@@ -94,7 +94,16 @@ def test_build_scorecard_joins_targets_to_values_up_to_the_as_of_date():
             ("revenue", "month", D(2026, 10, 1), D(2026, 10, 31), 1200.0, True, True, None),
             ("revenue", "month", D(2026, 11, 1), D(2026, 11, 30), 630.0, False, True, None),
         ],
-        columns=["kpi_id", "grain", "period_start", "period_end", "value", "is_complete", "is_measurable", "quality_issues"],
+        columns=[
+            "kpi_id",
+            "grain",
+            "period_start",
+            "period_end",
+            "value",
+            "is_complete",
+            "is_measurable",
+            "quality_issues",
+        ],
     )
     sc = build_scorecard(targets, kpi_values, {"revenue": KpiProfile("revenue", "up", True)}, D(2026, 11, 21))
     by = {r.period_start: r for r in sc.itertuples()}

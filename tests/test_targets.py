@@ -92,7 +92,15 @@ def test_flow_plan_splits_evenly_when_base_year_is_not_complete():
 def test_linear_flow_plan_with_no_history_splits_evenly():
     decl = parse_declaration(
         "leads",
-        {"plan": {"base_year": 2025, "base_value": 1000, "target_year": 2027, "target_value": 4000, "method": "linear"}},
+        {
+            "plan": {
+                "base_year": 2025,
+                "base_value": 1000,
+                "target_year": 2027,
+                "target_value": 4000,
+                "method": "linear",
+            }
+        },
     )
     t = targets_of([decl], values([]), FLOW)
     # V(2026) = 1000 + (4000 − 1000) × 1/2 = 2500; March = 2500 / 12 = 208.33; Q1 = 625
@@ -173,7 +181,9 @@ def test_deadline_targets_the_month_containing_it():
 
 
 def test_compound_plan_with_non_positive_base_yields_nothing():
-    decl = parse_declaration("mrr", {"plan": {"base_year": 2025, "base_value": 0, "target_year": 2026, "target_value": 10}})
+    decl = parse_declaration(
+        "mrr", {"plan": {"base_year": 2025, "base_value": 0, "target_year": 2026, "target_value": 10}}
+    )
     assert targets_of([decl], values([]), STOCK) == {}
 
 

@@ -81,8 +81,16 @@ def make_warehouse(path: Path) -> None:
     values = pd.DataFrame(
         _value_rows(),
         columns=[
-            "kpi_id", "grain", "period_start", "period_end", "value", "numerator", "denominator",
-            "is_complete", "is_measurable", "quality_issues",
+            "kpi_id",
+            "grain",
+            "period_start",
+            "period_end",
+            "value",
+            "numerator",
+            "denominator",
+            "is_complete",
+            "is_measurable",
+            "quality_issues",
         ],
     )
     catalog = pd.DataFrame(
@@ -92,8 +100,16 @@ def make_warehouse(path: Path) -> None:
             ("leads", "Leads", "", "marketing", "internal_process", "count", "up", "Noor", "revenue", ["leads"]),
         ],
         columns=[
-            "kpi_id", "name", "description", "category", "perspective", "unit", "direction", "owner",
-            "aligns_to", "inputs",
+            "kpi_id",
+            "name",
+            "description",
+            "category",
+            "perspective",
+            "unit",
+            "direction",
+            "owner",
+            "aligns_to",
+            "inputs",
         ],
     )
     bridge = pd.DataFrame(

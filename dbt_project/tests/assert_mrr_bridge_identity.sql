@@ -3,11 +3,17 @@
 -- from the movement KPIs and from the signed mrr_bridge; and net_new_mrr = mrr(p) − mrr(p−1)
 -- with mrr from kpi_mrr (mrr(p−1) = 0 before the spine starts, where no subscription ran).
 with net_new as (
-    select grain, period_start, value from {{ ref('kpi_net_new_mrr') }}
+    select
+        grain,
+        period_start,
+        value
+    from {{ ref('kpi_net_new_mrr') }}
 ),
 
 movement_kpis as (
-    select n.grain, n.period_start,
+    select
+        n.grain,
+        n.period_start,
         n.value + r.value + e.value - c.value - ch.value + f.value as movements
     from {{ ref('kpi_new_mrr') }} as n
     inner join {{ ref('kpi_reactivation_mrr') }} as r using (grain, period_start)
@@ -18,7 +24,11 @@ movement_kpis as (
 ),
 
 bridge as (
-    select grain, period_start, sum(amount) as bridged, count(*) as components
+    select
+        grain,
+        period_start,
+        sum(amount) as bridged,
+        count(*) as components
     from {{ ref('mrr_bridge') }}
     group by grain, period_start
 ),
@@ -35,12 +45,18 @@ mrr_change as (
         on periods.grain = previous_mrr.grain and periods.previous_start = previous_mrr.period_start
 )
 
-select net_new.*, movement_kpis.movements, bridge.bridged, bridge.components, mrr_change.change
+select
+    net_new.*,
+    movement_kpis.movements,
+    bridge.bridged,
+    bridge.components,
+    mrr_change.change
 from net_new
 left join movement_kpis using (grain, period_start)
 left join bridge using (grain, period_start)
 left join mrr_change using (grain, period_start)
-where movement_kpis.movements is null
+where
+    movement_kpis.movements is null
     or abs(net_new.value - movement_kpis.movements) >= 0.005
     or abs(net_new.value - mrr_change.change) >= 0.005
     or (bridge.bridged is not null and (abs(net_new.value - bridge.bridged) >= 0.005 or bridge.components <> 6))

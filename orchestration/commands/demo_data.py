@@ -15,7 +15,7 @@ ORDER_LINES_PER_SCALE_YEAR = 17_000
 
 def default_end() -> dt.date:
     """Yesterday, UTC."""
-    return dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
 
 
 def default_start(end: dt.date) -> dt.date:

@@ -9,17 +9,19 @@ import sys
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--targets", metavar="DIR", help="folder of target declarations (default: dbt_project/targets)")
     parser.add_argument("--kpis", metavar="DIR", help="folder of KPI definitions (default: dbt_project/models/kpis)")
-    parser.add_argument("--as-of", metavar="DATE", help="judge targets as of this date (default: $KPI_AS_OF or yesterday)")
+    parser.add_argument(
+        "--as-of", metavar="DATE", help="judge targets as of this date (default: $KPI_AS_OF or yesterday)"
+    )
 
 
 def run_lint(targets_dir=None, kpis_dir=None, as_of=None, out=None) -> int:
     """Lint the declarations and print the report; 1 when there are errors, else 0.
     `kpi run` calls this before any work and stops on 1."""
+    from pathlib import Path
+
     from orchestration.lib.lint import format_report, lint_project
     from orchestration.lib.settings import Home, as_of_from_env
     from orchestration.lib.targets import targets_dir as default_targets_dir
-
-    from pathlib import Path
 
     folder = Path(targets_dir or default_targets_dir())
     if not folder.is_dir() or not any(folder.glob("*.y*ml")):

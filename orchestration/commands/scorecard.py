@@ -49,8 +49,9 @@ def load_scorecard(serving_path):
 
     with duckdb.connect(str(serving_path), read_only=True) as con:
         tables = set(
-            con.execute("select table_name from information_schema.tables where table_schema = 'kpi'")
-            .df()["table_name"]
+            con.execute("select table_name from information_schema.tables where table_schema = 'kpi'").df()[
+                "table_name"
+            ]
         )
         scorecard = con.sql("select * from kpi.kpi_scorecard").df()
         catalog = con.sql("select * from kpi.kpi_catalog").df() if "kpi_catalog" in tables else pd.DataFrame()

@@ -5,7 +5,6 @@ sources map onto the ingestion assets `raw_<table>`, so the graph runs from the 
 zone to the published outputs without a name written twice.
 """
 
-from __future__ import annotations
 
 import json
 import os
@@ -27,7 +26,7 @@ class KpiDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             if dbt_resource_props["source_name"] == "meta":
-                return dg.AssetKey("ingestion_summary")
+                return dg.AssetKey(f"meta_{dbt_resource_props['name']}")
             return dg.AssetKey(f"raw_{dbt_resource_props['name']}")
         return dg.AssetKey(dbt_resource_props["name"])
 

@@ -123,7 +123,9 @@ def failed_steps(events: Iterable) -> list[tuple[str, str]]:
     for event in events:
         if getattr(event, "event_type_value", None) == "STEP_FAILURE":
             error = event.event_specific_data.error
-            message = error.message.strip() if error is not None else "failed"
+            while error is not None and error.cause is not None:  # the user's exception, not Dagster's wrapper
+                error = error.cause
+            message = error.message.strip() if error is not None else ""
             out.append((event.step_key, message.splitlines()[0][:300] if message else "failed"))
     return out
 

@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.lib.settings import Home
 
 _PUBLISHED_FROM = ["kpi_values", "kpi_catalog", "revenue_bridge", "mrr_bridge", "kpi_targets", "kpi_scorecard",
-                   "ingestion_summary"]
+                   "meta_table_status", "meta_quarantine"]
 
 
 @dg.asset(
@@ -27,13 +27,34 @@ def published_outputs(context: dg.AssetExecutionContext) -> dg.MaterializeResult
     ).astype("string")
     counts = publish(home.warehouse, home.serving, home.exports, frame)
     context.log.info(f"published {counts} to {home.serving}")
+    month, preview = latest_month_preview(home)
     return dg.MaterializeResult(
         metadata={
             "serving_database": dg.MetadataValue.path(str(home.serving)),
             "exports": dg.MetadataValue.path(str(home.exports)),
+            "dagster/row_count": dg.MetadataValue.int(counts.get("kpi_values", 0)),
             **{f"rows_{k}": dg.MetadataValue.int(v) for k, v in counts.items()},
+            "latest_month": month or "none",
+            "latest_month_values": dg.MetadataValue.md(preview),
         }
     )
+
+
+def latest_month_preview(home: Home) -> tuple[str | None, str]:
+    """(month, markdown table of kpi_id, value, is_measurable) of the latest month in kpi.kpi_values."""
+    import duckdb
+
+    with duckdb.connect(str(home.serving), read_only=True) as con:
+        rows = con.execute(
+            "select cast(period_start as varchar), kpi_id, value, is_measurable from kpi.kpi_values"
+            " where grain = 'month' and period_start = (select max(period_start) from kpi.kpi_values"
+            " where grain = 'month') order by kpi_id"
+        ).fetchall()
+    if not rows:
+        return None, "_no monthly values_"
+    lines = [f"Month starting {rows[0][0]}", "", "| kpi_id | value | is_measurable |", "|---|---:|---|"]
+    lines += [f"| {k} | {'' if v is None else f'{v:,.4g}'} | {m} |" for _, k, v, m in rows]
+    return rows[0][0], "\n".join(lines)
 
 
 defs = dg.Definitions(assets=[published_outputs])

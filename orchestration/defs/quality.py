@@ -1,6 +1,5 @@
-"""One asset that sums up what ingestion did this run, for the UI and for dbt's `meta` source."""
+"""What ingestion did this run, summed up for the UI; and the two `meta` tables dbt reads."""
 
-from __future__ import annotations
 
 import dagster as dg
 
@@ -8,17 +7,29 @@ from orchestration.lib.contract import TABLES
 from orchestration.lib.settings import Home
 
 
-@dg.asset(
-    group_name="landing",
-    deps=[dg.AssetKey(f"raw_{name}") for name in TABLES],
-    description="Rows landed, loaded and quarantined and files rejected per raw table, for the latest run "
-    "(meta.data_quality, meta.table_status). dbt reads meta.quarantine and meta.table_status through it.",
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "meta_table_status",
+            group_name="landing",
+            deps=[dg.AssetKey(f"raw_{name}") for name in TABLES],
+            description="One row per raw table: present, rows loaded and quarantined, files rejected "
+            "(meta.table_status), with this run's meta.data_quality as metadata.",
+        ),
+        dg.AssetSpec(
+            "meta_quarantine",
+            group_name="landing",
+            deps=[dg.AssetKey(f"raw_{name}") for name in TABLES],
+            description="Rows kept aside because they broke a contract rule (meta.quarantine), counted per table "
+            "and rule.",
+        ),
+    ]
 )
-def ingestion_summary(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def ingestion_summary(context: dg.AssetExecutionContext):
     import duckdb
 
     home = Home.from_env()
-    con = duckdb.connect(str(home.warehouse))
+    con = duckdb.connect(str(home.warehouse), read_only=True)
     try:
         run_id = con.execute("select run_id from meta.data_quality order by rowid desc limit 1").fetchone()
         rows = con.execute(
@@ -27,13 +38,17 @@ def ingestion_summary(context: dg.AssetExecutionContext) -> dg.MaterializeResult
             [run_id[0] if run_id else None],
         ).fetchall()
         missing = [r[0] for r in con.execute("select table_name from meta.table_status where not is_present").fetchall()]
+        by_rule = con.execute(
+            "select table_name, rule, count(*) from meta.quarantine group by all order by 3 desc limit 30"
+        ).fetchall()
     finally:
         con.close()
     lines = ["| table | landed | loaded | quarantined | files rejected | checks failed |", "|---|---|---|---|---|---|"]
     lines += [f"| {' | '.join(str(v) for v in r)} |" for r in rows]
     total = {k: sum(r[i] for r in rows) for i, k in ((1, "landed"), (2, "loaded"), (3, "quarantined"), (4, "rejected"))}
     context.log.info(f"ingestion: {total}; missing tables: {missing or 'none'}")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key="meta_table_status",
         metadata={
             "rows_landed": total["landed"],
             "rows_loaded": total["loaded"],
@@ -41,7 +56,12 @@ def ingestion_summary(context: dg.AssetExecutionContext) -> dg.MaterializeResult
             "files_rejected": total["rejected"],
             "missing_tables": ", ".join(missing) or "none",
             "per_table": dg.MetadataValue.md("\n".join(lines)),
-        }
+        },
+    )
+    rule_lines = ["| table | rule | rows |", "|---|---|---|"] + [f"| {t} | {r} | {n} |" for t, r, n in by_rule]
+    yield dg.MaterializeResult(
+        asset_key="meta_quarantine",
+        metadata={"rows_quarantined": total["quarantined"], "by_rule": dg.MetadataValue.md("\n".join(rule_lines))},
     )
 
 

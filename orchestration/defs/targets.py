@@ -71,7 +71,7 @@ def load_profiles(
     flows = _read(con, "kpi_values", "distinct kpi_id, grain")
     flow_ids = set(flows.loc[flows["grain"] == "day", "kpi_id"]) if flows is not None else set()
     catalog = _read(con, "kpi_catalog", "kpi_id, direction")
-    directions = dict(zip(catalog["kpi_id"], catalog["direction"])) if catalog is not None else {}
+    directions = dict(zip(catalog["kpi_id"], catalog["direction"], strict=True)) if catalog is not None else {}
     return kpi_profiles(declarations, load_kpi_definitions(models_dir), flow_ids, directions)
 
 

@@ -64,9 +64,7 @@ def base_value(kpi_id: str, plan: PlanSpec, actuals: dict[Key, Actual]) -> float
     return actual.value if actual else None
 
 
-def plan_targets(
-    kpi_id: str, plan: PlanSpec, is_flow: bool, actuals: dict[Key, Actual]
-) -> dict[Key, float]:
+def plan_targets(kpi_id: str, plan: PlanSpec, is_flow: bool, actuals: dict[Key, Actual]) -> dict[Key, float]:
     """Year, quarter and month targets for every year after the base year up to the target year."""
     if plan.problems or plan.base_year is None or plan.target_year is None:
         return {}

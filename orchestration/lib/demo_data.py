@@ -133,16 +133,12 @@ _PLAN_PRICE = np.array(  # per currency (USD, EUR, GBP, JPY), per plan
     dtype=float,
 )
 
-_SOURCES = np.array(
-    ["organic", "direct", "referral", "paid_search", "social", "email", "display", "affiliate"]
-)
+_SOURCES = np.array(["organic", "direct", "referral", "paid_search", "social", "email", "display", "affiliate"])
 _SOURCE_W = np.array([0.28, 0.20, 0.08, 0.20, 0.11, 0.08, 0.03, 0.02])
 _CAMPAIGN_CHANNELS = ("paid_search", "social", "email", "display", "affiliate")
 
 _PLATFORMS = ("linkedin", "instagram", "x", "facebook", "youtube", "tiktok")
-_DEPARTMENTS = np.array(
-    ["Engineering", "Sales", "Marketing", "Operations", "Support", "Finance", "People"]
-)
+_DEPARTMENTS = np.array(["Engineering", "Sales", "Marketing", "Operations", "Support", "Finance", "People"])
 _DEPARTMENT_W = np.array([0.28, 0.18, 0.10, 0.20, 0.14, 0.06, 0.04])
 
 _ACCOUNTS = (
@@ -430,9 +426,7 @@ def _orders(ctx: _Ctx, u: pd.DataFrame, prices: np.ndarray, products: pd.DataFra
         fday = sday + np.floor(r.random(len(fsel)) ** 2 * (nd - sday)).astype(np.int64)
         # repeat orders of earlier customers inside one of their active windows
         k = mk - smk
-        active = (k >= 1) & (
-            (k <= life1) | (comeback & (k > life1 + gap) & (k <= life1 + gap + life2))
-        )
+        active = (k >= 1) & ((k <= life1) | (comeback & (k > life1 + gap) & (k <= life1 + gap + life2)))
         asel = np.flatnonzero(active)
         month_noise = r.lognormal(0.0, 0.06)
         n_rep = r.poisson(w[asel] * _SEASON[mk % 12] * month_noise)
@@ -461,14 +455,10 @@ def _orders(ctx: _Ctx, u: pd.DataFrame, prices: np.ndarray, products: pd.DataFra
         li_ccy = ccy[cust[li_order]]
         years = ((ts[li_order] - ctx.start_ts) // np.timedelta64(365, "D")).astype(np.int64)
         uplift = np.array([1.0, 1.04, 1.04 * 1.03, 1.04 * 1.03 * 1.03, 1.04 * 1.03**3])
-        unit_price = _money(
-            prices[prod, li_ccy] * uplift[np.clip(years, 0, 4)], _MONEY_DECIMALS[li_ccy]
-        )
+        unit_price = _money(prices[prod, li_ccy] * uplift[np.clip(years, 0, 4)], _MONEY_DECIMALS[li_ccy])
         has_disc = r.random(m) < 0.18
         pct = r.uniform(0.05, 0.30, m)
-        discount = np.where(
-            has_disc, _money(pct * qty * unit_price, _MONEY_DECIMALS[li_ccy]), 0.0
-        )
+        discount = np.where(has_disc, _money(pct * qty * unit_price, _MONEY_DECIMALS[li_ccy]), 0.0)
         order_parts.append(
             pd.DataFrame(
                 {
@@ -540,9 +530,7 @@ def _subscriptions(ctx: _Ctx, u: pd.DataFrame) -> pd.DataFrame:
                 mrr = _PLAN_PRICE[ccy, tier] * seats * uplift
                 ev = int(event[i, j])
                 last = j == n_seg - 1 or (ev == 4 and not back[i, j])
-                rows.append(
-                    (f"S-{cid[2:]}-{n_sub}", cid, tier, mrr, ccy, t, None if last and ev != 4 else t_end)
-                )
+                rows.append((f"S-{cid[2:]}-{n_sub}", cid, tier, mrr, ccy, t, None if last and ev != 4 else t_end))
                 if ev == 4:  # churn
                     if not back[i, j]:
                         break
@@ -563,9 +551,7 @@ def _subscriptions(ctx: _Ctx, u: pd.DataFrame) -> pd.DataFrame:
                     uplift *= 1.05
                 t = t_end
     rows += _demo_subscriptions(ctx)
-    df = pd.DataFrame(
-        rows, columns=["subscription_id", "customer_id", "tier", "mrr", "ccy", "valid_from", "valid_to"]
-    )
+    df = pd.DataFrame(rows, columns=["subscription_id", "customer_id", "tier", "mrr", "ccy", "valid_from", "valid_to"])
     df["valid_from"] = df["valid_from"].to_numpy().astype("datetime64[D]")
     df["valid_to"] = pd.to_datetime(df["valid_to"]).to_numpy().astype("datetime64[D]")
     df["mrr"] = _money(df["mrr"].to_numpy(), _MONEY_DECIMALS[df["ccy"].to_numpy()])
@@ -736,7 +722,11 @@ def _web_sessions(ctx: _Ctx, orders: pd.DataFrame, u: pd.DataFrame, camps: pd.Da
         estart = (ms + eday * _DAY).astype("datetime64[s]") + _time_of_day(r, n_extra)
         known = np.flatnonzero(signup < ms)
         is_cust = (r.random(n_extra) < 0.3) & (len(known) > 0)
-        pick = known[r.integers(0, max(1, len(known)), n_extra) % max(1, len(known))] if len(known) else np.zeros(n_extra, dtype=np.int64)
+        pick = (
+            known[r.integers(0, max(1, len(known)), n_extra) % max(1, len(known))]
+            if len(known)
+            else np.zeros(n_extra, dtype=np.int64)
+        )
         pool = max(1, int(n_extra * 0.72))
         anon = _ids(f"V-{_label(mk).replace('-', '')}-", r.integers(1, pool + 1, n_extra), 6)
         evisitor = np.where(is_cust, "V-" + cust_ids[pick].astype(object), anon)
@@ -838,9 +828,7 @@ def _leads(ctx: _Ctx, u: pd.DataFrame, camps: pd.DataFrame) -> pd.DataFrame:
     sources = df["source"].to_numpy()
     for mk in np.unique(created_mk):
         sel = np.flatnonzero(created_mk == mk)
-        campaign[sel] = _assign_campaigns(
-            ctx.rng(_S_LEADS, 1, int(mk)), created_day[sel], sources[sel], camps, 0.8
-        )
+        campaign[sel] = _assign_campaigns(ctx.rng(_S_LEADS, 1, int(mk)), created_day[sel], sources[sel], camps, 0.8)
     df["campaign_id"] = campaign
     # mql/sql after `end` are not known yet (sql requires mql; sql >= mql)
     df["mql_at"] = ctx.cut_ts(df["mql_at"].to_numpy())
@@ -978,7 +966,7 @@ def _gl_and_bank(ctx: _Ctx, om: pd.DataFrame, subs: pd.DataFrame, spend: pd.Data
         r = ctx.rng(_S_GL, mk)
         ms, nd = _mstart(mk), _mdays(mk)
         last = ms + (nd - 1) * _DAY
-        d = lambda n: ms + (n - 1) * _DAY  # noqa: E731
+        d = lambda n, ms=ms: ms + (n - 1) * _DAY  # noqa: E731
         mrr = _mrr_on(subs, last)
         for ccy, v in mrr.items():
             gl.append((last, "4100", v, int(ccy), ""))
@@ -1347,16 +1335,18 @@ def _xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
     wb.save(raw)
     fixed = io.BytesIO()
     stamp = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src:
-        with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                data = src.read(info.filename)
-                if info.filename == "docProps/core.xml":
-                    data = stamp.sub(rb"\g<1>2020-01-01T00:00:00Z\g<3>", data)
-                zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-                zi.compress_type = zipfile.ZIP_DEFLATED
-                zi.external_attr = 0o600 << 16
-                dst.writestr(zi, data)
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = stamp.sub(rb"\g<1>2020-01-01T00:00:00Z\g<3>", data)
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
     return fixed.getvalue()
 
 
@@ -1534,9 +1524,7 @@ def write_demo_landing(
         ),
         (
             "web_sessions",
-            sessions.assign(
-                started_at=_timestamps(sessions["started_at"].to_numpy(), sessions["offset"].to_numpy())
-            ),
+            sessions.assign(started_at=_timestamps(sessions["started_at"].to_numpy(), sessions["offset"].to_numpy())),
             _month_labels(sessions["started_at"].to_numpy()),
         ),
         (

@@ -79,9 +79,7 @@ def _history(actuals: dict[Key, Actual], kpi: str, grain: str, before: dt.date |
     """Values of the last complete periods of `grain` (oldest first). The KPI's first
     published period is left out: data usually starts in the middle of it, and its
     partial value would make the next period look like a leap."""
-    series = sorted(
-        (start, a) for (k, g, start), a in actuals.items() if k == kpi and g == grain and a.is_complete
-    )
+    series = sorted((start, a) for (k, g, start), a in actuals.items() if k == kpi and g == grain and a.is_complete)
     series = series[1:]
     if before is not None:
         series = [(s, a) for s, a in series if s < before]
@@ -91,16 +89,14 @@ def _history(actuals: dict[Key, Actual], kpi: str, grain: str, before: dt.date |
 def _best_change(values: list[float | None], direction: str) -> float | None:
     """Best period-over-period growth (up) or reduction (down) in the history."""
     changes = []
-    for prev, cur in zip(values, values[1:]):
+    for prev, cur in zip(values, values[1:], strict=False):
         if prev is None or cur is None or prev <= 0:
             continue
         changes.append(cur / prev - 1 if direction != "down" else 1 - cur / prev)
     return max(changes) if changes else None
 
 
-def _check_realism(
-    decl: KpiDeclaration, direction: str, actuals: dict[Key, Actual], as_of: dt.date
-) -> list[Finding]:
+def _check_realism(decl: KpiDeclaration, direction: str, actuals: dict[Key, Actual], as_of: dt.date) -> list[Finding]:
     out = []
     better = "growth" if direction != "down" else "reduction"
     for spec in decl.targets:
@@ -197,13 +193,12 @@ def lint(
     metric_list = ", ".join(sorted(definitions)[:6]) + (", …" if len(definitions) > 6 else "")
 
     for d in declarations:
-        add = report.findings.append
 
         def err(check: str, message: str, kpi: str = d.kpi) -> None:
-            add(Finding(kpi, "error", check, message))
+            report.findings.append(Finding(kpi, "error", check, message))
 
         def warn(check: str, message: str, kpi: str = d.kpi) -> None:
-            add(Finding(kpi, "warning", check, message))
+            report.findings.append(Finding(kpi, "warning", check, message))
 
         if d.kpi in seen:
             err("valid", f"declared twice (in {seen[d.kpi]} and {d.source}): keep one declaration per KPI.")
@@ -223,7 +218,10 @@ def lint(
 
         # specific and time-bound
         if not d.targets and d.plan is None:
-            err("specific", "not specific: there is no number to reach. Add a target with a value, e.g. `value: 120000`.")
+            err(
+                "specific",
+                "not specific: there is no number to reach. Add a target with a value, e.g. `value: 120000`.",
+            )
             err(
                 "time_bound",
                 "not time-bound: there is no date to reach it by. Give the target a period "
@@ -236,7 +234,7 @@ def lint(
                     "specific",
                     f"not specific: the target{where} has no number to reach ({spec.number_problem}), so nobody "
                     "can tell whether it was met. Write the number, e.g. `value: 120000`, or a change on the "
-                    "previous period such as `value: \"+25000 over last month\"`.",
+                    'previous period such as `value: "+25000 over last month"`.',
                 )
             if spec.period_problem:
                 shown = spec.raw.get("value")
@@ -351,9 +349,7 @@ def read_kpi_values(warehouse: Path) -> pd.DataFrame | None:
 
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return con.sql(
-                "select kpi_id, grain, period_start, value, is_complete from marts.kpi_values"
-            ).df()
+            return con.sql("select kpi_id, grain, period_start, value, is_complete from marts.kpi_values").df()
     except duckdb.Error:
         return None
 
@@ -380,9 +376,9 @@ def format_report(report: LintReport) -> str:
         findings = report.for_kpi(kpi)
         errors = [f for f in findings if f.severity == "error"]
         warnings = [f for f in findings if f.severity == "warning"]
-        verdict = (
-            f"{len(errors)} error{'s' * (len(errors) != 1)}" if errors else "a good KPI"
-        ) + (f", {len(warnings)} warning{'s' * (len(warnings) != 1)}" if warnings else "")
+        verdict = (f"{len(errors)} error{'s' * (len(errors) != 1)}" if errors else "a good KPI") + (
+            f", {len(warnings)} warning{'s' * (len(warnings) != 1)}" if warnings else ""
+        )
         where = f"{d.level}" + (f" → {d.aligns_to}" if d.aligns_to else "")
         owner = f", owner {d.owner}" if d.owner else ""
         lines.append(f"{kpi} ({where}{owner}): {verdict}")
@@ -398,11 +394,28 @@ def format_report(report: LintReport) -> str:
         for f in errors + warnings:
             lines.append(f"  {'✗ error' if f.severity == 'error' else '! warning'}: {f.message}")
     n_bad = len({f.kpi for f in report.errors})
-    summary = (
-        f"{len(order)} KPIs checked: {len(report.errors)} errors, {len(report.warnings)} warnings"
-        + (f" ({n_bad} KPI{'s' * (n_bad != 1)} unusable until fixed)" if n_bad else "")
+    summary = f"{len(order)} KPIs checked: {len(report.errors)} errors, {len(report.warnings)} warnings" + (
+        f" ({n_bad} KPI{'s' * (n_bad != 1)} unusable until fixed)" if n_bad else ""
     )
     if not report.used_data:
         summary += "; realism not checked (no kpi_values yet: run the pipeline first)"
     lines.append(summary)
     return "\n".join(lines)
+
+
+def lint_for_run(out=None) -> bool:
+    """What `kpi run` does before any work: lint the declarations (with the last run's data,
+    when there is one), print the KPIs that have findings, and return False on errors."""
+    import sys
+
+    from orchestration.lib.settings import Home, as_of_from_env
+
+    out = out or sys.stdout
+    report = lint_project(warehouse=Home.from_env().warehouse, as_of=as_of_from_env())
+    flagged = {f.kpi for f in report.findings}
+    if flagged:
+        shown = LintReport([d for d in report.declarations if d.kpi in flagged], report.findings, report.used_data)
+        print(format_report(shown), file=out)
+    else:
+        print(f"kpi lint: {len(report.declarations)} KPIs declared, all good", file=out)
+    return not report.errors

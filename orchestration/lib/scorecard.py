@@ -106,15 +106,15 @@ def evaluate(
         why = quality_issues or ("no value was measured" if actual is None or pd.isna(actual) else "")
         return Verdict(None, None, "unmeasurable", f"not measurable: {why or 'see quality issues'}")
     if direction not in ("up", "down"):
-        return Verdict(
-            None, None, "unmeasurable", "the KPI has no direction, so better and worse cannot be told apart"
-        )
+        return Verdict(None, None, "unmeasurable", "the KPI has no direction, so better and worse cannot be told apart")
     better = "at or above" if direction == "up" else "at or below"
     attainment = attainment_of(actual, target, direction)
     shown = f" ({pct(attainment)})" if attainment is not None else ""
     if is_complete:
         if _meets(actual, target, direction):
-            return Verdict(attainment, None, "achieved", f"actual {fmt(actual)} is {better} the target {fmt(target)}{shown}")
+            return Verdict(
+                attainment, None, "achieved", f"actual {fmt(actual)} is {better} the target {fmt(target)}{shown}"
+            )
         gap = abs(actual - target)
         side = "below" if direction == "up" else "above"
         return Verdict(
@@ -164,7 +164,9 @@ def build_scorecard(
         kpi, grain, target = t["kpi_id"], t["grain"], float(t["target_value"])
         profile = profiles.get(kpi) or KpiProfile(kpi, None, False)
         v = values.get((kpi, grain, start))
-        end = pd.Timestamp(v["period_end"]).date() if v and v.get("period_end") is not None else period_end(grain, start)
+        end = (
+            pd.Timestamp(v["period_end"]).date() if v and v.get("period_end") is not None else period_end(grain, start)
+        )
         is_complete = bool(v["is_complete"]) if v and v.get("is_complete") is not None else end <= as_of
         actual = None if v is None or pd.isna(v.get("value")) else float(v["value"])
         measurable = True if v is None or v.get("is_measurable") is None else bool(v["is_measurable"])
@@ -225,7 +227,7 @@ def allocation_check(
                 components = b.groupby("component")["amount"].sum().astype(float).to_dict()
             base = _comparison_start(grain, start, comparison)
 
-            def change_of(kpi: str) -> float | None:
+            def change_of(kpi: str, grain: str = grain, start: dt.date = start, base: dt.date = base) -> float | None:
                 now, then = actuals.get((kpi, grain, start)), actuals.get((kpi, grain, base))
                 if now is None or then is None or now.value is None or then.value is None:
                     return None
@@ -258,3 +260,10 @@ def allocation_summary(check: pd.DataFrame, kpi_id: str) -> list[str]:
             parts.append(f"{row.driver} planned {row.allocated:+,.0f}, actual {actual}")
         lines.append(f"{label(grain, pd.Timestamp(start).date())} vs {comparison}: " + "; ".join(parts))
     return lines
+
+
+def print_run_scorecard(home=None, grain: str = "month", out=None) -> int:
+    """What `kpi run` prints at its end: the scorecard table from the serving database."""
+    from orchestration.commands.scorecard import print_scorecard
+
+    return print_scorecard(serving_path=home.serving if home is not None else None, grain=grain, out=out)

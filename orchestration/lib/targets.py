@@ -34,6 +34,7 @@ def kpi_models_dir() -> Path:
     env = os.environ.get("KPI_MODELS_DIR")
     return Path(env).resolve() if env else KPI_MODELS_DIR
 
+
 # ----------------------------------------------------------------------------- periods
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -134,9 +135,7 @@ def label(grain: str, start: dt.date) -> str:
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "bn": 1e9, "b": 1e9}
 _NUMBER = re.compile(r"^\$?\s*(\d[\d,_]*(?:\.\d+)?|\.\d+)\s*(k|m|mm|bn|b)?\s*(%)?$", re.IGNORECASE)
-_DELTA = re.compile(
-    r"^([+-])\s*(.+?)\s*(?:(?:over|vs\.?|versus|on|above|below)\b.*)?$", re.IGNORECASE
-)
+_DELTA = re.compile(r"^([+-])\s*(.+?)\s*(?:(?:over|vs\.?|versus|on|above|below)\b.*)?$", re.IGNORECASE)
 
 
 def parse_amount(value: object) -> tuple[float, bool] | None:
@@ -310,9 +309,7 @@ def _parse_target(raw: object) -> TargetSpec:
             spec.grain, spec.period_start = parse_period(raw["period"])
             grain = raw.get("grain")
             if grain and grain != spec.grain:
-                spec.period_problem = (
-                    f"the period {raw['period']!r} is a {spec.grain}, but the grain says {grain}"
-                )
+                spec.period_problem = f"the period {raw['period']!r} is a {spec.grain}, but the grain says {grain}"
         except ValueError:
             spec.period_problem = (
                 f"{raw['period']!r} is not a period "

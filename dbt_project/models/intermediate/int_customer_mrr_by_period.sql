@@ -12,19 +12,30 @@
 -- so equal MRR on both days compares equal. An amount that cannot be converted on a day is left
 -- out of that day's figure (it is counted in the unconvertible_* columns).
 with subscriptions as (
-    select customer_id, currency, mrr, valid_from, valid_to
+    select
+        customer_id,
+        currency,
+        mrr,
+        valid_from,
+        valid_to
     from {{ ref('stg_sales__subscription_periods') }}
 ),
 
 periods as (
-    select grain, period_start, measure_date, previous_end
+    select
+        grain,
+        period_start,
+        measure_date,
+        previous_end
     from {{ ref('int_periods') }}
     where grain in ('month', 'quarter', 'year')
 ),
 
 -- a subscription period with mrr > 0 runs at least on its valid_from day
 first_paying_day as (
-    select customer_id, min(valid_from) as first_paying_day
+    select
+        customer_id,
+        min(valid_from) as first_paying_day
     from subscriptions
     where mrr > 0
     group by customer_id
@@ -43,8 +54,9 @@ running_on_either_day as (
         subscriptions.valid_from <= periods.previous_end as is_running_start
     from periods
     inner join subscriptions
-        on subscriptions.valid_from <= periods.measure_date
-        and (subscriptions.valid_to is null or subscriptions.valid_to > periods.previous_end)
+        on
+            periods.measure_date >= subscriptions.valid_from
+            and (subscriptions.valid_to is null or periods.previous_end < subscriptions.valid_to)
 ),
 
 running_local as (

@@ -8,7 +8,10 @@ with entries as (
 ),
 
 accounts as (
-    select account_code, account_type from {{ ref('stg_finance__accounts') }}
+    select
+        account_code,
+        account_type
+    from {{ ref('stg_finance__accounts') }}
 )
 
 select
@@ -21,7 +24,7 @@ select
     (entries.currency = 'USD' or fx.usd_per_unit is not null) as is_convertible,
     {{ to_usd('entries.amount', 'entries.currency', 'fx.usd_per_unit') }} as amount_usd,
     case when accounts.account_type in ('revenue', 'other_income') then 1 else -1 end
-        * {{ to_usd('entries.amount', 'entries.currency', 'fx.usd_per_unit') }} as net_income_usd
+    * {{ to_usd('entries.amount', 'entries.currency', 'fx.usd_per_unit') }} as net_income_usd
 from entries
 inner join accounts on entries.account_code = accounts.account_code
 {{ join_fx_rate('entries.currency', 'entries.posting_date') }}

@@ -37,10 +37,10 @@ average_inventory as (
         periods.grain,
         periods.period_start,
         avg(inventory.inventory_value_usd) as average_inventory_value_usd,
-        count(inventory.day) as inventory_days
+        count(inventory.inventory_date) as inventory_days
     from periods
     left join inventory
-        on inventory.day between periods.period_start and periods.measure_date
+        on inventory.inventory_date between periods.period_start and periods.measure_date
     group by periods.grain, periods.period_start
 )
 

@@ -1,4 +1,4 @@
--- The inventory value (USD) on every day from the first inventory snapshot to the as-of date
+-- The inventory value (USD) on every day (inventory_date) from the first inventory snapshot to the as-of date
 -- (kpis.md, inventory_value): a warehouse's snapshot on a date is its whole stock (a product
 -- missing from it has 0 on hand); the value on day d is Σ over warehouses of Σ on_hand_units ×
 -- products.unit_cost (USD, the current standard cost) of that warehouse's latest snapshot on or
@@ -35,16 +35,17 @@ warehouse_snapshot_spans as (
     from warehouse_snapshots
 ),
 
-days as (
-    select cast(unnest(generate_series(min(snapshot_date), {{ as_of() }}, interval 1 day)) as date) as day
+calendar_days as (
+    select cast(unnest(generate_series(min(snapshot_date), {{ as_of() }}, interval '1 day')) as date) as inventory_date
     from warehouse_snapshots
 )
 
 select
-    days.day,
+    calendar_days.inventory_date,
     sum(warehouse_snapshot_spans.stock_value_usd) as inventory_value_usd
-from days
+from calendar_days
 inner join warehouse_snapshot_spans
-    on days.day >= warehouse_snapshot_spans.snapshot_date
-    and days.day < warehouse_snapshot_spans.valid_until
-group by days.day
+    on
+        calendar_days.inventory_date >= warehouse_snapshot_spans.snapshot_date
+        and calendar_days.inventory_date < warehouse_snapshot_spans.valid_until
+group by calendar_days.inventory_date

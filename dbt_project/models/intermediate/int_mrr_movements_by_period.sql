@@ -7,7 +7,10 @@ with customers as (
 ),
 
 periods as (
-    select grain, period_start from {{ ref('int_periods') }}
+    select
+        grain,
+        period_start
+    from {{ ref('int_periods') }}
     where grain in ('month', 'quarter', 'year')
 )
 
@@ -29,6 +32,7 @@ select
     coalesce(sum(customers.unconvertible_start_own), 0) as unconvertible_start_own
 from periods
 left join customers
-    on periods.grain = customers.grain
-    and periods.period_start = customers.period_start
+    on
+        periods.grain = customers.grain
+        and periods.period_start = customers.period_start
 group by periods.grain, periods.period_start

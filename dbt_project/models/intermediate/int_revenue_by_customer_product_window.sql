@@ -11,13 +11,22 @@
 -- net_revenue_usd NULL and is_convertible false, so its orders can still be counted. A completed
 -- order without lines is a convertible row with product_id NULL and 0 quantity and revenue.
 with orders as (
-    select order_id, customer_id, order_date, needs_fx, is_convertible
+    select
+        order_id,
+        customer_id,
+        order_date,
+        needs_fx,
+        is_convertible
     from {{ ref('int_orders_converted_to_usd') }}
     where is_completed
 ),
 
 lines as (
-    select order_id, product_id, quantity, net_revenue_usd
+    select
+        order_id,
+        product_id,
+        quantity,
+        net_revenue_usd
     from {{ ref('int_order_lines_converted_to_usd') }}
 ),
 
@@ -27,13 +36,28 @@ periods as (
 ),
 
 windows as (
-    select grain, period_start, 'current' as window_name, period_start as window_start, measure_date as window_end
+    select
+        grain,
+        period_start,
+        'current' as window_name,
+        period_start as window_start,
+        measure_date as window_end
     from periods
     union all
-    select grain, period_start, 'previous', previous_start, previous_to_date_end
+    select
+        grain,
+        period_start,
+        'previous' as window_name,
+        previous_start,
+        previous_to_date_end
     from periods
     union all
-    select grain, period_start, 'year_ago', year_ago_start, year_ago_to_date_end
+    select
+        grain,
+        period_start,
+        'year_ago' as window_name,
+        year_ago_start,
+        year_ago_to_date_end
     from periods
 ),
 

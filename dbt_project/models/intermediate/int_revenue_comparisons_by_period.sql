@@ -7,7 +7,10 @@ with windows as (
 ),
 
 periods as (
-    select grain, period_start from {{ ref('int_periods') }}
+    select
+        grain,
+        period_start
+    from {{ ref('int_periods') }}
     where grain in ('month', 'quarter', 'year')
 ),
 
@@ -39,10 +42,12 @@ select
 from periods
 cross join comparisons
 left join by_window as current_window
-    on periods.grain = current_window.grain
-    and periods.period_start = current_window.period_start
-    and current_window.window_name = 'current'
+    on
+        periods.grain = current_window.grain
+        and periods.period_start = current_window.period_start
+        and current_window.window_name = 'current'
 left join by_window as base_window
-    on periods.grain = base_window.grain
-    and periods.period_start = base_window.period_start
-    and base_window.window_name = comparisons.comparison
+    on
+        periods.grain = base_window.grain
+        and periods.period_start = base_window.period_start
+        and comparisons.comparison = base_window.window_name

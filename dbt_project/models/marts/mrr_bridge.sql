@@ -9,7 +9,10 @@ with movements as (
 
 first_day as (
     select coalesce(
-        (select min_event_date from {{ ref('int_event_date_bounds') }} where table_name = 'subscription_periods'),
+        (
+            select min_event_date from {{ ref('int_event_date_bounds') }}
+            where table_name = 'subscription_periods'
+        ),
         (select min(min_event_date) from {{ ref('int_event_date_bounds') }})
     ) as first_day
 ),

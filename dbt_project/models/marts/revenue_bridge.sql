@@ -13,7 +13,10 @@ with windows as (
 
 first_day as (
     select coalesce(
-        (select min_event_date from {{ ref('int_event_date_bounds') }} where table_name = 'orders'),
+        (
+            select min_event_date from {{ ref('int_event_date_bounds') }}
+            where table_name = 'orders'
+        ),
         (select min(min_event_date) from {{ ref('int_event_date_bounds') }})
     ) as first_day
 ),
@@ -23,31 +26,51 @@ comparisons as (
 ),
 
 periods as (
-    select periods.grain, periods.period_start, comparisons.comparison
+    select
+        periods.grain,
+        periods.period_start,
+        comparisons.comparison
     from {{ ref('int_periods') }} as periods
     cross join first_day
     cross join comparisons
-    where periods.grain in ('month', 'quarter', 'year')
+    where
+        periods.grain in ('month', 'quarter', 'year')
         and periods.period_start >= {{ period_start('periods.grain', 'first_day.first_day') }}
 ),
 
 -- the rows of p and of b, keyed by comparison
 sides as (
-    select periods.grain, periods.period_start, periods.comparison, 'p' as side,
-        windows.customer_id, windows.product_id, windows.quantity, windows.net_revenue_usd
+    select
+        periods.grain,
+        periods.period_start,
+        periods.comparison,
+        'p' as side,
+        windows.customer_id,
+        windows.product_id,
+        windows.quantity,
+        windows.net_revenue_usd
     from periods
     inner join windows
-        on periods.grain = windows.grain
-        and periods.period_start = windows.period_start
-        and windows.window_name = 'current'
+        on
+            periods.grain = windows.grain
+            and periods.period_start = windows.period_start
+            and windows.window_name = 'current'
     union all
-    select periods.grain, periods.period_start, periods.comparison, 'b' as side,
-        windows.customer_id, windows.product_id, windows.quantity, windows.net_revenue_usd
+    select
+        periods.grain,
+        periods.period_start,
+        periods.comparison,
+        'b' as side,
+        windows.customer_id,
+        windows.product_id,
+        windows.quantity,
+        windows.net_revenue_usd
     from periods
     inner join windows
-        on periods.grain = windows.grain
-        and periods.period_start = windows.period_start
-        and windows.window_name = periods.comparison
+        on
+            periods.grain = windows.grain
+            and periods.period_start = windows.period_start
+            and periods.comparison = windows.window_name
 ),
 
 customers as (
@@ -77,10 +100,11 @@ retained_products as (
         coalesce(sum(sides.net_revenue_usd) filter (where sides.side = 'b'), 0) as revenue_b
     from sides
     inner join customers
-        on sides.grain = customers.grain
-        and sides.period_start = customers.period_start
-        and sides.comparison = customers.comparison
-        and sides.customer_id = customers.customer_id
+        on
+            sides.grain = customers.grain
+            and sides.period_start = customers.period_start
+            and sides.comparison = customers.comparison
+            and sides.customer_id = customers.customer_id
     where customers.in_p and customers.in_b
     group by sides.grain, sides.period_start, sides.comparison, sides.product_id
 ),
@@ -119,13 +143,15 @@ components as (
         coalesce(customer_effects.retained_change, 0) - coalesce(price.price, 0) as volume
     from periods
     left join customer_effects
-        on periods.grain = customer_effects.grain
-        and periods.period_start = customer_effects.period_start
-        and periods.comparison = customer_effects.comparison
+        on
+            periods.grain = customer_effects.grain
+            and periods.period_start = customer_effects.period_start
+            and periods.comparison = customer_effects.comparison
     left join price
-        on periods.grain = price.grain
-        and periods.period_start = price.period_start
-        and periods.comparison = price.comparison
+        on
+            periods.grain = price.grain
+            and periods.period_start = price.period_start
+            and periods.comparison = price.comparison
 )
 
 select

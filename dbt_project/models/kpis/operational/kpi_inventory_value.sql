@@ -18,4 +18,4 @@ select
     false as fx_needed,
     0 as unconvertible_count
 from periods
-left join inventory on periods.measure_date = inventory.day
+left join inventory on periods.measure_date = inventory.inventory_date

@@ -1,0 +1,410 @@
+"""Ingestion: real GX validations on real DuckDB files in tmp_path.
+
+The bad-input corpus is generated from the contract: one good row per table
+(positive controls) and, for every row rule and key rule, one row that breaks
+that rule (negative controls). One ingestion run validates them all, so the
+file stays fast (the GX context is created once per run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.lib import contract as ct
+from orchestration.lib import gx_suites
+from orchestration.lib.ingest import ingest
+from orchestration.lib.settings import Home
+
+CLOCK = dt.datetime(2025, 6, 1, 12, 0, 0)
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+
+# One good row per table; every foreign key points at a good parent.
+GOOD: dict[str, dict[str, str]] = {
+    "customers": dict(customer_id="C1", signup_date="2024-01-01", country="US",
+                      segment="smb", acquisition_channel="organic"),
+    "products": dict(product_id="P1", product_name="Widget", category="tools",
+                     unit_cost="1.5", list_price="3.25"),
+    "orders": dict(order_id="O1", customer_id="C1", order_ts="2024-02-01T10:00:00+02:00",
+                   channel="web", currency="EUR", status="completed"),
+    "order_lines": dict(order_id="O1", line_number="1", product_id="P1", quantity="3",
+                        unit_price="0.7", discount_amount="2.1"),
+    "subscription_periods": dict(subscription_id="S1", customer_id="C1", plan="pro", mrr="10",
+                                 currency="USD", valid_from="2024-01-01", valid_to="2024-02-01"),
+    "campaigns": dict(campaign_id="K1", campaign_name="Spring", channel="email",
+                      start_date="2024-01-01", end_date="2024-01-31"),
+    "marketing_spend": dict(campaign_id="K1", spend_date="2024-01-02", amount="100",
+                            currency="USD"),
+    "web_sessions": dict(session_id="W1", visitor_id="V1", started_at="2024-02-01 09:00",
+                         source="google", campaign_id="K1", pageviews="3", order_id="O1"),
+    "leads": dict(lead_id="L1", created_at="2024-01-01T00:00:00Z", source="web", campaign_id="",
+                  mql_at="2024-01-02T00:00:00Z", sql_at="2024-01-03T00:00:00Z", customer_id=""),
+    "social_metrics": dict(metric_date="2024-01-01", platform="x", followers="10",
+                           impressions="100", engagements="5"),
+    "accounts": dict(account_code="4000", account_name="Sales", account_type="revenue"),
+    "gl_entries": dict(entry_id="G1", posting_date="2024-01-05", account_code="4000",
+                       amount="-12.5", currency="USD"),
+    "bank_transactions": dict(transaction_id="B1", booked_on="2024-01-05", amount="20",
+                              currency="USD", category="operating"),
+    "fx_rates": dict(rate_date="2024-01-01", currency="EUR", usd_per_unit="1.1"),
+    "production_runs": dict(run_id="R1", plant_id="PL1", product_id="P1", run_date="2024-01-03",
+                            planned_units="10", produced_units="9", defective_units="1",
+                            downtime_minutes="12.5"),
+    "inventory_snapshots": dict(snapshot_date="2024-01-31", warehouse_id="WH1", product_id="P1",
+                                on_hand_units="7"),
+    "shipments": dict(shipment_id="SH1", order_id="O1", promised_date="2024-02-03",
+                      shipped_at="2024-02-02T08:00:00Z", delivered_at="2024-02-03T08:00:00Z"),
+    "support_tickets": dict(ticket_id="T1", customer_id="C1", opened_at="2024-02-01T08:00:00Z",
+                            resolved_at="2024-02-01T09:00:00Z", csat_score="5"),
+    "nps_responses": dict(response_id="N1", customer_id="C1", responded_at="2024-02-01T08:00:00Z",
+                          score="9"),
+    "employees": dict(employee_id="E1", department="ops", hired_on="2023-01-01",
+                      terminated_on=""),
+    "training_records": dict(record_id="TR1", employee_id="E1", completed_on="2024-01-10",
+                             hours="2.5"),
+}
+# The primary-key column varied to give each bad row its own key.
+VARY = {"order_lines": "line_number", "marketing_spend": "spend_date",
+        "inventory_snapshots": "snapshot_date", "fx_rates": "rate_date",
+        "social_metrics": "metric_date", "subscription_periods": "subscription_id"}
+BAD_TYPE = {"date": "2024-02-30", "timestamp": "2024-13-01T00:00:00Z", "money": "1.23456",
+            "int": "1.5", "decimal": "abc", "currency": "usd"}
+
+
+def _fresh(t: ct.Table, n: int) -> dict[str, str]:
+    col = t.column(VARY.get(t.name, t.primary_key[0]))
+    if col.type == "date":
+        return {col.name: (dt.date(2023, 1, 1) + dt.timedelta(days=n)).isoformat()}
+    if col.type == "int":
+        return {col.name: str(100 + n)}
+    return {col.name: f"{col.name.upper()}_{n}"}
+
+
+def _shift(value: str, typ: str, delta: int) -> str:
+    if typ == "date":
+        return (dt.date.fromisoformat(value) + dt.timedelta(days=delta)).isoformat()
+    return (pd.Timestamp(value) + pd.Timedelta(days=delta)).isoformat()
+
+
+def negative_cases() -> list[tuple[str, dict[str, str], str]]:
+    """(table, overrides, rule) for every row rule and key rule of the contract."""
+    cases = []
+    for t in ct.TABLES.values():
+        g = GOOD[t.name]
+        for c in t.columns:
+            if not c.nullable:
+                cases.append((t.name, {c.name: ""}, ct.required_rule(c)))
+            if c.type in BAD_TYPE:
+                cases.append((t.name, {c.name: BAD_TYPE[c.type]}, ct.type_rule(c)))
+            if c.country:
+                cases.append((t.name, {c.name: "usa"}, ct.country_rule(c)))
+            if c.allowed:
+                cases.append((t.name, {c.name: "zzz"}, ct.allowed_rule(c)))
+            if c.min is not None:
+                v = c.min if c.min_strict else c.min - 1
+                cases.append((t.name, {c.name: str(int(v))}, ct.range_rule(c)))
+            if c.max is not None:
+                cases.append((t.name, {c.name: str(int(c.max) + 1)}, ct.range_rule(c)))
+            if c.not_in_future:
+                cases.append((t.name, {c.name: "2025-06-02T00:00:00Z"}, ct.future_rule(c)))
+            if c.not_usd:
+                cases.append((t.name, {c.name: "USD"}, ct.not_usd_rule(c)))
+            if c.references:
+                cases.append((t.name, {c.name: "NOPE"}, ct.fk_rule(c.name, c.references)))
+            if c.type == "currency" and t.name != "fx_rates":
+                cases.append((t.name, {c.name: "XYZ"}, ct.currency_known_rule(c.name)))
+        for r in t.pair_rules:
+            typ = t.column(r.a).type
+            if r.kind in ("ge", "gt"):
+                ov = {r.a: _shift(g[r.b], typ, -1 if r.kind == "ge" else 0)}
+            elif r.kind == "le":
+                ov = {r.a: str(int(g[r.b]) + 1)}
+            elif r.kind == "requires":
+                ov = {r.b: ""}
+            else:
+                ov = {r.a: "2.1001"}
+            cases.append((t.name, ov, r.text))
+    return cases
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, dtype=str).to_csv(path, index=False)
+
+
+def build_corpus(landing: Path) -> dict[str, list[tuple[str, str]]]:
+    """Write the corpus; return {table: [(row_key, rule)]} of the expected quarantined rows."""
+    rows = {t: [dict(GOOD[t])] for t in ct.TABLES}
+    expected: dict[str, list[tuple[str, str]]] = {t: [] for t in ct.TABLES}
+    for n, (table, ov, rule) in enumerate(negative_cases(), start=1):
+        t = ct.TABLES[table]
+        row = {**GOOD[table], **_fresh(t, n), **ov}
+        rows[table].append(row)
+        parts = [row[k] for k in t.primary_key]
+        unparsed = [
+            p == "" or (t.column(k).type in ("date", "int") and p == BAD_TYPE[t.column(k).type])
+            for k, p in zip(t.primary_key, parts)
+        ]
+        key = None if any(unparsed) else "|".join(parts)
+        expected[table].append((key, rule))
+    # a primary key repeated inside one file: both copies quarantined
+    dup = {**GOOD["customers"], "customer_id": "CDUP"}
+    rows["customers"] += [dup, dict(dup)]
+    expected["customers"] += [("CDUP", ct.TABLES["customers"].pk_rule)] * 2
+    # FK cascade: a quarantined customer takes its order and that order's line with it
+    rows["customers"].append({**GOOD["customers"], "customer_id": "CBAD", "segment": "zzz"})
+    expected["customers"].append(("CBAD", ct.allowed_rule(ct.TABLES["customers"].column("segment"))))
+    rows["orders"].append({**GOOD["orders"], "order_id": "OCASC", "customer_id": "CBAD"})
+    expected["orders"].append(("OCASC", ct.fk_rule("customer_id", "customers")))
+    rows["order_lines"].append({**GOOD["order_lines"], "order_id": "OCASC"})
+    expected["order_lines"].append(("OCASC|1", ct.fk_rule("order_id", "orders")))
+    # overlapping subscription periods: both quarantined
+    sp = GOOD["subscription_periods"]
+    rows["subscription_periods"] += [
+        {**sp, "subscription_id": "SOV", "valid_from": "2024-01-01", "valid_to": "2024-03-01"},
+        {**sp, "subscription_id": "SOV", "valid_from": "2024-02-01", "valid_to": ""},
+    ]
+    ov_rule = ct.overlap_rule(ct.TABLES["subscription_periods"])
+    expected["subscription_periods"] += [("SOV|2024-01-01", ov_rule), ("SOV|2024-02-01", ov_rule)]
+    # a currency known in fx_rates without a rate yet on the row's date is accepted
+    rows["gl_entries"].append({**GOOD["gl_entries"], "entry_id": "GEARLY", "currency": "EUR",
+                               "posting_date": "2020-01-01"})
+    for table, table_rows in rows.items():
+        if table == "fx_rates":  # Parquet
+            path = landing / table / "fx.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(table_rows, dtype=str).to_parquet(path, index=False)
+        elif table == "accounts":  # xlsx
+            path = landing / table / "accounts.xlsx"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(table_rows, dtype=str).to_excel(path, index=False)
+        else:
+            _write_csv(landing / table / f"{table}_2024-01.csv", table_rows)
+    return expected
+
+
+UNREADABLE = {
+    "garbage.csv": ("garbage.csv", "cannot be read as CSV"),
+    "garbage.parquet": ("garbage.parquet", "cannot be read as Parquet"),
+    "garbage.xlsx": ("garbage.xlsx", "cannot be read as xlsx"),
+    "empty.csv": ("empty.csv", "the file is empty"),
+    "no_segment.csv": ("no_segment.csv", "required column 'segment' is missing"),
+    "broken_rows.csv": ("broken_rows.csv", "cannot be read as CSV"),
+    "notes.txt": ("notes.txt", "unsupported file type"),
+}
+
+
+def _write_unreadable(folder: Path) -> None:
+    for name in ("garbage.csv", "garbage.parquet", "garbage.xlsx"):
+        (folder / name).write_bytes(bytes(range(256)) * 4)
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "no_segment.csv").write_text(
+        "customer_id,signup_date,country,acquisition_channel\nCX,2024-01-01,US,organic\n"
+    )
+    (folder / "broken_rows.csv").write_text(
+        "customer_id,signup_date,country,segment,acquisition_channel\n"
+        'CY,2024-01-01,US,smb,organic\nCZ,"2024-01-01,US\n'
+    )
+    (folder / "notes.txt").write_text("hello")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    home = Home(root)
+    expected = build_corpus(home.landing)
+    _write_unreadable(home.landing / "customers")
+    (home.landing / "shipments").rename(home.landing / "shipments_gone")  # a missing table
+    os.environ.pop("KPI_LANDING_DIR", None)
+    results = ingest(home, clock=lambda: CLOCK, run_id="corpus-run")
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    yield home, expected, results, con
+    con.close()
+
+
+def test_committed_suites_equal_generated():
+    for t in ct.TABLES.values():
+        path = gx_suites.SUITES_DIR / f"{t.name}.json"
+        assert path.read_text(encoding="utf-8") == gx_suites.render(t), (
+            f"{path} is stale: run python -m orchestration.lib.gx_suites"
+        )
+    import great_expectations as gx
+
+    suite = gx_suites.load_suite("orders")
+    assert isinstance(suite, gx.ExpectationSuite) and suite.name == "orders"
+
+
+def test_every_rule_has_a_negative_control():
+    covered = {(t, r) for t, _, r in negative_cases()}
+    for t in ct.TABLES.values():
+        for rule in ct.row_rules(t) + ct.key_rules(t):
+            if rule in (t.pk_rule, ct.overlap_rule(t) if t.no_overlap else None):
+                continue  # covered by hand in build_corpus
+            assert (t.name, rule) in covered, (t.name, rule)
+
+
+def test_negative_controls_quarantine_exactly_the_bad_rows(corpus):
+    home, expected, results, con = corpus
+    q = con.execute(
+        "SELECT table_name, row_key, rule, file_name, raw_row FROM meta.quarantine"
+    ).df()
+    for table, cases in expected.items():
+        if table == "shipments":
+            continue
+        got = q[q.table_name == table]
+        assert len(got) == len(cases), (table, got.rule.tolist(), cases)
+        for key, rule in cases:
+            if key is None:
+                rules = [r for r in got[got.row_key.isna()].rule for r in r.split("; ")]
+            else:
+                rules = [r for r in got[got.row_key == key].rule for r in r.split("; ")]
+            assert rule in rules, (table, key, rule, got.to_dict("records"))
+        assert results[table].rows_quarantined == len(cases)
+        assert results[table].rule_counts  # counted per rule for the check metadata
+
+
+def test_positive_controls_are_loaded_typed(corpus):
+    home, expected, results, con = corpus
+    for table in ct.TABLES:
+        if table == "shipments":
+            continue
+        keys = {GOOD[table][k] for k in ct.TABLES[table].primary_key[:1]}
+        n = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
+        extra = {"customers": 0, "gl_entries": 1}.get(table, 0)
+        assert n == 1 + extra, (table, n, keys)
+    ts, cur = con.execute("SELECT order_ts, currency FROM raw.orders").fetchone()
+    assert ts == dt.datetime(2024, 2, 1, 8, 0) and cur == "EUR"  # offset converted to UTC
+    types = dict(con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'raw' AND table_name = 'order_lines'").fetchall())
+    assert types == {"order_id": "VARCHAR", "line_number": "BIGINT", "product_id": "VARCHAR",
+                     "quantity": "BIGINT", "unit_price": "DECIMAL(18,4)",
+                     "discount_amount": "DECIMAL(18,4)", "_file_name": "VARCHAR",
+                     "_loaded_at": "TIMESTAMP"}
+
+
+def test_quarantine_row_shape(corpus):
+    home, expected, results, con = corpus
+    row = con.execute(
+        "SELECT file_name, row_key, raw_row, event_date, first_seen_at FROM meta.quarantine "
+        "WHERE table_name = 'order_lines' AND row_key = 'OCASC|1'").fetchone()
+    assert row[0] == "order_lines/order_lines_2024-01.csv"
+    assert json.loads(row[2])["order_id"] == "OCASC"
+    assert row[3] == dt.date(2024, 2, 1)  # the order's event date (UTC)
+    assert row[4] == CLOCK
+
+
+def test_unreadable_files_are_rejected_whole_and_the_run_goes_on(corpus):
+    home, expected, results, con = corpus
+    rej = dict(con.execute(
+        "SELECT file_name, reason FROM meta.rejected_files WHERE table_name = 'customers'"
+    ).fetchall())
+    for name, (fname, text) in UNREADABLE.items():
+        reason = rej[f"customers/{fname}"]
+        assert reason.startswith(f"customers/{fname}: ") and text in reason, reason
+        assert "land it again" in reason
+    assert "contract rule: customers.segment (string) is required" in rej[
+        "customers/no_segment.csv"]
+    ids = {r[0] for r in con.execute("SELECT customer_id FROM raw.customers").fetchall()}
+    assert not ids & {"CX", "CY", "CZ"}  # nothing half-loaded
+    assert results["customers"].files_rejected == len(UNREADABLE)
+    assert results["orders"].rows_loaded == 1  # the rest of the run went on
+
+
+def test_counts_add_up_and_status_tables(corpus):
+    home, expected, results, con = corpus
+    for r in results.values():
+        assert r.rows_landed == r.rows_loaded + r.rows_quarantined
+    dq = con.execute("SELECT * FROM meta.data_quality WHERE run_id = 'corpus-run'").df()
+    assert len(dq) == 21 and (dq.rows_landed == dq.rows_loaded + dq.rows_quarantined).all()
+    status = con.execute("SELECT * FROM meta.table_status ORDER BY table_name").df()
+    assert len(status) == 21
+    sh = status[status.table_name == "shipments"].iloc[0]
+    assert not sh.is_present and sh.rows_loaded == 0
+    assert results["shipments"].unusable_reason == "landing folder shipments/ is missing"
+    assert con.execute("SELECT count(*) FROM raw.shipments").fetchone()[0] == 0
+    assert results["orders"].data_docs and Path(results["orders"].data_docs).exists()
+    ledger = con.execute("SELECT status, count(*) FROM meta.ingest_ledger GROUP BY 1").fetchall()
+    assert dict(ledger)["rejected"] == len(UNREADABLE)
+
+
+# --- ledger behaviour --------------------------------------------------------------------
+
+CUST_HEADER = "customer_id,signup_date,country,segment,acquisition_channel\n"
+
+
+def _cust(folder: Path, name: str, rows: list[str], mtime: float) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_text(CUST_HEADER + "".join(r + "\n" for r in rows))
+    os.utime(p, (mtime, mtime))
+
+
+def _state(home: Home) -> dict[str, str]:
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return dict(con.execute("SELECT customer_id, segment FROM raw.customers").fetchall())
+    finally:
+        con.close()
+
+
+def test_ledger_restatement_and_last_landed_wins(tmp_path):
+    home = Home(tmp_path)
+    folder = home.landing / "customers"
+    run = lambda: ingest(home, tables=["customers"], clock=lambda: CLOCK)["customers"]  # noqa: E731
+    t0 = 1_700_000_000
+    _cust(folder, "a.csv", ["C1,2024-01-01,US,smb,organic", "C2,2024-01-01,US,smb,organic"], t0)
+    r = run()
+    assert (r.files_new, r.rows_new, r.rows_loaded) == (1, 2, 2)
+    r = run()  # second run: nothing new is read
+    assert (r.files_new, r.files_restated, r.rows_new, r.files_unchanged) == (0, 0, 0, 1)
+    # restatement: the file's rows replace its earlier rows
+    _cust(folder, "a.csv", ["C1,2024-01-01,US,enterprise,organic"], t0 + 10)
+    r = run()
+    assert (r.files_restated, r.rows_new) == (1, 1)
+    assert _state(home) == {"C1": "enterprise"}
+    # a new file adds only its rows
+    _cust(folder, "b.csv", ["C3,2024-01-01,US,smb,organic"], t0 + 20)
+    r = run()
+    assert (r.files_new, r.rows_new, r.rows_loaded) == (1, 1, 2)
+    # last landed wins: by modification time ...
+    _cust(folder, "z_old.csv", ["C1,2024-01-01,US,consumer,organic"], t0)
+    _cust(folder, "c.csv", ["C1,2024-01-01,US,smb,organic"], t0 + 30)
+    run()
+    assert _state(home)["C1"] == "smb"
+    # ... then by name
+    _cust(folder, "d.csv", ["C1,2024-01-01,US,consumer,email"], t0 + 30)
+    r = run()
+    assert _state(home)["C1"] == "consumer"
+    assert r.rows_landed == r.rows_loaded + r.rows_quarantined == 2
+    # a bad restatement of the winner is quarantined and does not bring back older rows
+    _cust(folder, "d.csv", ["C1,2024-01-01,US,nonsense,email"], t0 + 40)
+    r = run()
+    assert "C1" not in _state(home)
+    assert (r.rows_quarantined, r.rows_loaded) == (1, 1)
+    assert list(r.rule_counts) == ["segment must be one of consumer, smb, enterprise"]
+    # a good restatement removes the quarantine entry
+    _cust(folder, "d.csv", ["C1,2024-01-01,US,smb,email"], t0 + 50)
+    r = run()
+    assert r.rows_quarantined == 0 and _state(home)["C1"] == "smb"
+    # rows are never deleted because a file disappeared
+    (folder / "b.csv").unlink()
+    r = run()
+    assert "C3" in _state(home)
+
+
+def test_restatement_that_cannot_be_read_keeps_the_old_rows(tmp_path):
+    home = Home(tmp_path)
+    folder = home.landing / "customers"
+    _cust(folder, "a.csv", ["C1,2024-01-01,US,smb,organic"], 1_700_000_000)
+    ingest(home, tables=["customers"], clock=lambda: CLOCK)
+    (folder / "a.csv").write_text("customer_id\nC9\n")
+    r = ingest(home, tables=["customers"], clock=lambda: CLOCK)["customers"]
+    assert r.files_rejected == 1 and "previous version are kept" in r.rejected_this_run[0]["reason"]
+    assert _state(home) == {"C1": "smb"}

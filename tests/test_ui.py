@@ -1,0 +1,173 @@
+"""`kpi ui` end to end: start it on a free port with a fresh home, open the Dagster UI in
+headless Chromium, and check that the asset graph, the asset checks, the schedule and the
+sensors render. Screenshots are kept in tests/artifacts/ (gitignored) for a human look.
+
+Chromium comes from Debian's `chromium` package; tools/ensure-chromium.sh installs it
+(`make test` runs it first, and this test runs it when /usr/bin/chromium is missing).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+KPI = ROOT / ".venv" / "bin" / "kpi"
+STARTUP_SECONDS = 240
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ensure_chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        subprocess.run(["bash", str(ROOT / "tools" / "ensure-chromium.sh")], check=True)
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is still missing after tools/ensure-chromium.sh"
+    return CHROMIUM
+
+
+def _reset_signals() -> None:
+    # dagster dev started in the background inherits ignored SIGINT/SIGTERM: give them back,
+    # and lead a process group of its own so the whole tree can be stopped at once.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setsid()
+
+
+def _get(url: str, timeout: float = 5.0) -> str:
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read().decode("utf-8", "replace")
+
+
+def _graphql(base: str, query: str) -> str:
+    import json
+
+    req = urllib.request.Request(
+        f"{base}/graphql", data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return r.read().decode()
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    home = tmp_path_factory.mktemp("ui_home")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "KPI_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    env.pop("DAGSTER_HOME", None)
+    log = open(home / "kpi-ui.log", "w")
+    proc = subprocess.Popen(
+        [str(KPI), "ui", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_reset_signals,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        ready = False
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            try:
+                # the server answers, and the code location has loaded (its job is known)
+                if "kpi_pipeline" in _graphql(base, "{ repositoriesOrError { ... on RepositoryConnection "
+                                                    "{ nodes { name jobs { name } } } } }"):
+                    ready = True
+                    break
+            except OSError:
+                pass
+            time.sleep(2)
+        if not ready:
+            log.flush()
+            pytest.fail(f"kpi ui did not come up in {STARTUP_SECONDS} s:\n{(home / 'kpi-ui.log').read_text()[-4000:]}")
+        yield {"base": base, "home": home, "proc": proc}
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)  # the group led by dagster dev (its own pid)
+            proc.wait(timeout=30)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        log.close()
+
+
+def _chromium(args: list[str], url: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    try:
+        return subprocess.run(
+            [_ensure_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1600,1000", *args, url],
+            capture_output=True, text=True, timeout=timeout,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _dom(url: str, budget_ms: int = 20000) -> str:
+    out = _chromium(["--dump-dom", f"--virtual-time-budget={budget_ms}"], url)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def _text(dom: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
+
+
+def _screenshot(url: str, name: str, budget_ms: int = 20000) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    path.unlink(missing_ok=True)
+    out = _chromium([f"--screenshot={path}", f"--virtual-time-budget={budget_ms}"], url)
+    assert out.returncode == 0 and path.exists() and path.stat().st_size > 10_000, out.stderr[-2000:]
+    return path
+
+
+def test_asset_graph_shows_the_layers(ui):
+    url = f"{ui['base']}/asset-groups"
+    text = _text(_dom(url))
+    for group in ("landing", "staging", "kpis", "outputs"):
+        assert group in text, f"group {group} missing from {url}"
+    _screenshot(url, "ui-asset-groups.png")
+
+
+def test_assets_and_their_checks_render(ui):
+    url = f"{ui['base']}/assets/raw_orders?view=checks"
+    text = _text(_dom(url))
+    for check in ("table_usable", "rows_pass_contract", "fresh"):
+        assert check in text, f"check {check} missing from {url}"
+    _screenshot(url, "ui-raw-orders-checks.png")
+    catalog = _text(_dom(f"{ui['base']}/assets"))
+    for asset in ("raw_orders", "kpi_values", "kpi_scorecard", "published_outputs", "alerts"):
+        assert asset in catalog, f"asset {asset} missing from the catalog"
+
+
+def test_schedule_and_sensors_render(ui):
+    url = f"{ui['base']}/automation"
+    text = _text(_dom(url))
+    for name in ("kpi_nightly", "landing_zone_sensor", "kpi_run_failure_alert"):
+        assert name in text, f"{name} missing from {url}"
+    _screenshot(url, "ui-automation.png")
+
+
+def test_pipeline_job_renders(ui):
+    url = f"{ui['base']}/locations/orchestration.definitions/jobs/kpi_pipeline"
+    dom = _dom(url)
+    assert "kpi_pipeline" in _text(dom)
+    _screenshot(url, "ui-job.png")
