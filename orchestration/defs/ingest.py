@@ -22,7 +22,6 @@ The load clock is `load_clock()` (overridable in tests), the home is
 `Home.from_env()`.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 
