@@ -9,8 +9,6 @@ from orchestration.lib.instance import WAREHOUSE_TAG
 
 PIPELINE_JOB = automation.PIPELINE_JOB
 
-_parts = dg.Definitions.merge(ingest.defs, quality.defs, dbt.defs, targets.defs, publish.defs, monitoring.defs)
-
 kpi_pipeline = dg.define_asset_job(
     PIPELINE_JOB,
     selection=dg.AssetSelection.all(),
@@ -23,5 +21,9 @@ kpi_pipeline = dg.define_asset_job(
     tags={WAREHOUSE_TAG: "write"},
 )
 
-# automation: the nightly schedule, the landing-zone sensor and the run-failure alert (by job name)
-defs = dg.Definitions.merge(_parts, automation.defs, dg.Definitions(jobs=[kpi_pipeline]))
+# One Definitions object at module scope (`dagster dev -m` refuses two). automation: the nightly
+# schedule, the landing-zone sensor and the run-failure alert, which refer to the job by name.
+defs = dg.Definitions.merge(
+    ingest.defs, quality.defs, dbt.defs, targets.defs, publish.defs, monitoring.defs, automation.defs,
+    dg.Definitions(jobs=[kpi_pipeline]),
+)

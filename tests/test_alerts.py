@@ -22,8 +22,9 @@ AS_OF = dt.date(2026, 3, 10)
 def test_alert_is_posted_as_slack_compatible_json():
     lines: list[str] = []
     with Receiver() as rx:
-        ok = post_alert("run_failure", "kpi_pipeline failed", {"run_id": "abc", "failed_steps": ["x"]},
-                        url=rx.url, log=lines.append)
+        ok = post_alert(
+            "run_failure", "kpi_pipeline failed", {"run_id": "abc", "failed_steps": ["x"]}, url=rx.url, log=lines.append
+        )
     assert ok
     assert len(rx.posts) == 1
     body = rx.posts[0]
@@ -81,31 +82,35 @@ def _scorecard(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
         "create or replace table marts.kpi_scorecard (kpi_id varchar, grain varchar, period_start date, "
         "actual double, target double, attainment double, projected double, status varchar, reason varchar)"
     )
-    con.executemany(
-        "insert into marts.kpi_scorecard values (?, ?, ?, null, null, null, null, ?, ?)", rows
-    )
+    con.executemany("insert into marts.kpi_scorecard values (?, ?, ?, null, null, null, null, ?, ?)", rows)
 
 
 def test_only_transitions_to_off_track_or_unmeasurable_alert(tmp_path):
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     feb, mar = dt.date(2026, 2, 1), dt.date(2026, 3, 1)
     # run 1: the month row decides (year rows are ignored when a KPI has months)
-    _scorecard(con, [
-        ("revenue", "month", feb, "achieved", None),
-        ("revenue", "month", mar, "on_track", None),
-        ("revenue", "year", dt.date(2026, 1, 1), "off_track", None),
-        ("nps", "month", mar, "off_track", None),
-        ("csat", "quarter", dt.date(2026, 1, 1), "at_risk", None),
-    ])
+    _scorecard(
+        con,
+        [
+            ("revenue", "month", feb, "achieved", None),
+            ("revenue", "month", mar, "on_track", None),
+            ("revenue", "year", dt.date(2026, 1, 1), "off_track", None),
+            ("nps", "month", mar, "off_track", None),
+            ("csat", "quarter", dt.date(2026, 1, 1), "at_risk", None),
+        ],
+    )
     first = record_scorecard_statuses(con, "run-1", AS_OF, now=dt.datetime(2026, 3, 11, 2))
     assert [(t.kpi_id, t.previous, t.status) for t in first] == [("nps", None, "off_track")]
 
     # run 2: revenue turns off_track, nps stays off_track (no repeat), csat unmeasurable
-    _scorecard(con, [
-        ("revenue", "month", mar, "off_track", None),
-        ("nps", "month", mar, "off_track", None),
-        ("csat", "quarter", dt.date(2026, 1, 1), "unmeasurable", "tickets missing"),
-    ])
+    _scorecard(
+        con,
+        [
+            ("revenue", "month", mar, "off_track", None),
+            ("nps", "month", mar, "off_track", None),
+            ("csat", "quarter", dt.date(2026, 1, 1), "unmeasurable", "tickets missing"),
+        ],
+    )
     second = record_scorecard_statuses(con, "run-2", AS_OF, now=dt.datetime(2026, 3, 12, 2))
     assert sorted((t.kpi_id, t.previous, t.status) for t in second) == [
         ("csat", "at_risk", "unmeasurable"),
@@ -123,9 +128,7 @@ def test_only_transitions_to_off_track_or_unmeasurable_alert(tmp_path):
     assert [t.kpi_id for t in record_scorecard_statuses(con, "run-5", AS_OF, now=dt.datetime(2026, 3, 15, 2))] == [
         "revenue"
     ]
-    counts = dict(con.execute(
-        "select run_id, count(*) from meta.scorecard_status_history group by run_id"
-    ).fetchall())
+    counts = dict(con.execute("select run_id, count(*) from meta.scorecard_status_history group by run_id").fetchall())
     assert counts == {"run-1": 3, "run-2": 3, "run-3": 3, "run-4": 1, "run-5": 1}
     con.close()
 
@@ -146,9 +149,7 @@ def kpi_pipeline_that_fails():
 def test_run_failure_alert_from_a_real_failed_run(monkeypatch):
     from orchestration.lib.pipeline import alert_run_failure
 
-    result = kpi_pipeline_that_fails.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
-    )
+    result = kpi_pipeline_that_fails.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     with Receiver() as rx:
         monkeypatch.setenv(WEBHOOK_ENV, rx.url)
@@ -198,9 +199,14 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
     @dg.asset(key="raw_orders", check_specs=[dg.AssetCheckSpec("table_usable", asset="raw_orders")])
     def raw_orders():
         return dg.MaterializeResult(
-            check_results=[dg.AssetCheckResult(check_name="table_usable", passed=False,
-                                               severity=dg.AssetCheckSeverity.ERROR,
-                                               metadata={"reason": "folder missing"})]
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="table_usable",
+                    passed=False,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    metadata={"reason": "folder missing"},
+                )
+            ]
         )
 
     with Receiver() as rx:

@@ -81,9 +81,7 @@ def test_nightly_schedule_defaults_to_two_am_utc_and_tags_yesterday():
     assert kpi_nightly.execution_timezone == "UTC"
     assert kpi_nightly.job_name == "kpi_pipeline"
     assert kpi_nightly.default_status == dg.DefaultScheduleStatus.RUNNING
-    context = dg.build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.timezone.utc)
-    )
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC))
     request = kpi_nightly.evaluate_tick(context).run_requests[0]
     assert request.tags["kpi/as_of"] == "2026-02-28"
 
@@ -183,10 +181,18 @@ def test_backfill_dates():
     from orchestration.commands.backfill import as_of_dates
 
     d = dt.date
-    assert as_of_dates(d(2026, 1, 30), d(2026, 2, 2), "day") == [d(2026, 1, 30), d(2026, 1, 31), d(2026, 2, 1),
-                                                                 d(2026, 2, 2)]
-    assert as_of_dates(d(2025, 12, 15), d(2026, 3, 10), "month") == [d(2025, 12, 31), d(2026, 1, 31),
-                                                                     d(2026, 2, 28), d(2026, 3, 10)]
+    assert as_of_dates(d(2026, 1, 30), d(2026, 2, 2), "day") == [
+        d(2026, 1, 30),
+        d(2026, 1, 31),
+        d(2026, 2, 1),
+        d(2026, 2, 2),
+    ]
+    assert as_of_dates(d(2025, 12, 15), d(2026, 3, 10), "month") == [
+        d(2025, 12, 31),
+        d(2026, 1, 31),
+        d(2026, 2, 28),
+        d(2026, 3, 10),
+    ]
     assert as_of_dates(d(2026, 2, 1), d(2026, 2, 28), "month") == [d(2026, 2, 28)]
     with pytest.raises(ValueError):
         as_of_dates(d(2026, 2, 2), d(2026, 2, 1), "day")

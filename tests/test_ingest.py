@@ -27,54 +27,105 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 # One good row per table; every foreign key points at a good parent.
 GOOD: dict[str, dict[str, str]] = {
-    "customers": dict(customer_id="C1", signup_date="2024-01-01", country="US",
-                      segment="smb", acquisition_channel="organic"),
-    "products": dict(product_id="P1", product_name="Widget", category="tools",
-                     unit_cost="1.5", list_price="3.25"),
-    "orders": dict(order_id="O1", customer_id="C1", order_ts="2024-02-01T10:00:00+02:00",
-                   channel="web", currency="EUR", status="completed"),
-    "order_lines": dict(order_id="O1", line_number="1", product_id="P1", quantity="3",
-                        unit_price="0.7", discount_amount="2.1"),
-    "subscription_periods": dict(subscription_id="S1", customer_id="C1", plan="pro", mrr="10",
-                                 currency="USD", valid_from="2024-01-01", valid_to="2024-02-01"),
-    "campaigns": dict(campaign_id="K1", campaign_name="Spring", channel="email",
-                      start_date="2024-01-01", end_date="2024-01-31"),
-    "marketing_spend": dict(campaign_id="K1", spend_date="2024-01-02", amount="100",
-                            currency="USD"),
-    "web_sessions": dict(session_id="W1", visitor_id="V1", started_at="2024-02-01 09:00",
-                         source="google", campaign_id="K1", pageviews="3", order_id="O1"),
-    "leads": dict(lead_id="L1", created_at="2024-01-01T00:00:00Z", source="web", campaign_id="",
-                  mql_at="2024-01-02T00:00:00Z", sql_at="2024-01-03T00:00:00Z", customer_id=""),
-    "social_metrics": dict(metric_date="2024-01-01", platform="x", followers="10",
-                           impressions="100", engagements="5"),
+    "customers": dict(
+        customer_id="C1", signup_date="2024-01-01", country="US", segment="smb", acquisition_channel="organic"
+    ),
+    "products": dict(product_id="P1", product_name="Widget", category="tools", unit_cost="1.5", list_price="3.25"),
+    "orders": dict(
+        order_id="O1",
+        customer_id="C1",
+        order_ts="2024-02-01T10:00:00+02:00",
+        channel="web",
+        currency="EUR",
+        status="completed",
+    ),
+    "order_lines": dict(
+        order_id="O1", line_number="1", product_id="P1", quantity="3", unit_price="0.7", discount_amount="2.1"
+    ),
+    "subscription_periods": dict(
+        subscription_id="S1",
+        customer_id="C1",
+        plan="pro",
+        mrr="10",
+        currency="USD",
+        valid_from="2024-01-01",
+        valid_to="2024-02-01",
+    ),
+    "campaigns": dict(
+        campaign_id="K1", campaign_name="Spring", channel="email", start_date="2024-01-01", end_date="2024-01-31"
+    ),
+    "marketing_spend": dict(campaign_id="K1", spend_date="2024-01-02", amount="100", currency="USD"),
+    "web_sessions": dict(
+        session_id="W1",
+        visitor_id="V1",
+        started_at="2024-02-01 09:00",
+        source="google",
+        campaign_id="K1",
+        pageviews="3",
+        order_id="O1",
+    ),
+    "leads": dict(
+        lead_id="L1",
+        created_at="2024-01-01T00:00:00Z",
+        source="web",
+        campaign_id="",
+        mql_at="2024-01-02T00:00:00Z",
+        sql_at="2024-01-03T00:00:00Z",
+        customer_id="",
+    ),
+    "social_metrics": dict(metric_date="2024-01-01", platform="x", followers="10", impressions="100", engagements="5"),
     "accounts": dict(account_code="4000", account_name="Sales", account_type="revenue"),
-    "gl_entries": dict(entry_id="G1", posting_date="2024-01-05", account_code="4000",
-                       amount="-12.5", currency="USD"),
-    "bank_transactions": dict(transaction_id="B1", booked_on="2024-01-05", amount="20",
-                              currency="USD", category="operating"),
+    "gl_entries": dict(entry_id="G1", posting_date="2024-01-05", account_code="4000", amount="-12.5", currency="USD"),
+    "bank_transactions": dict(
+        transaction_id="B1", booked_on="2024-01-05", amount="20", currency="USD", category="operating"
+    ),
     "fx_rates": dict(rate_date="2024-01-01", currency="EUR", usd_per_unit="1.1"),
-    "production_runs": dict(run_id="R1", plant_id="PL1", product_id="P1", run_date="2024-01-03",
-                            planned_units="10", produced_units="9", defective_units="1",
-                            downtime_minutes="12.5"),
-    "inventory_snapshots": dict(snapshot_date="2024-01-31", warehouse_id="WH1", product_id="P1",
-                                on_hand_units="7"),
-    "shipments": dict(shipment_id="SH1", order_id="O1", promised_date="2024-02-03",
-                      shipped_at="2024-02-02T08:00:00Z", delivered_at="2024-02-03T08:00:00Z"),
-    "support_tickets": dict(ticket_id="T1", customer_id="C1", opened_at="2024-02-01T08:00:00Z",
-                            resolved_at="2024-02-01T09:00:00Z", csat_score="5"),
-    "nps_responses": dict(response_id="N1", customer_id="C1", responded_at="2024-02-01T08:00:00Z",
-                          score="9"),
-    "employees": dict(employee_id="E1", department="ops", hired_on="2023-01-01",
-                      terminated_on=""),
-    "training_records": dict(record_id="TR1", employee_id="E1", completed_on="2024-01-10",
-                             hours="2.5"),
+    "production_runs": dict(
+        run_id="R1",
+        plant_id="PL1",
+        product_id="P1",
+        run_date="2024-01-03",
+        planned_units="10",
+        produced_units="9",
+        defective_units="1",
+        downtime_minutes="12.5",
+    ),
+    "inventory_snapshots": dict(snapshot_date="2024-01-31", warehouse_id="WH1", product_id="P1", on_hand_units="7"),
+    "shipments": dict(
+        shipment_id="SH1",
+        order_id="O1",
+        promised_date="2024-02-03",
+        shipped_at="2024-02-02T08:00:00Z",
+        delivered_at="2024-02-03T08:00:00Z",
+    ),
+    "support_tickets": dict(
+        ticket_id="T1",
+        customer_id="C1",
+        opened_at="2024-02-01T08:00:00Z",
+        resolved_at="2024-02-01T09:00:00Z",
+        csat_score="5",
+    ),
+    "nps_responses": dict(response_id="N1", customer_id="C1", responded_at="2024-02-01T08:00:00Z", score="9"),
+    "employees": dict(employee_id="E1", department="ops", hired_on="2023-01-01", terminated_on=""),
+    "training_records": dict(record_id="TR1", employee_id="E1", completed_on="2024-01-10", hours="2.5"),
 }
 # The primary-key column varied to give each bad row its own key.
-VARY = {"order_lines": "line_number", "marketing_spend": "spend_date",
-        "inventory_snapshots": "snapshot_date", "fx_rates": "rate_date",
-        "social_metrics": "metric_date", "subscription_periods": "subscription_id"}
-BAD_TYPE = {"date": "2024-02-30", "timestamp": "2024-13-01T00:00:00Z", "money": "1.23456",
-            "int": "1.5", "decimal": "abc", "currency": "usd"}
+VARY = {
+    "order_lines": "line_number",
+    "marketing_spend": "spend_date",
+    "inventory_snapshots": "snapshot_date",
+    "fx_rates": "rate_date",
+    "social_metrics": "metric_date",
+    "subscription_periods": "subscription_id",
+}
+BAD_TYPE = {
+    "date": "2024-02-30",
+    "timestamp": "2024-13-01T00:00:00Z",
+    "money": "1.23456",
+    "int": "1.5",
+    "decimal": "abc",
+    "currency": "usd",
+}
 
 
 def _fresh(t: ct.Table, n: int) -> dict[str, str]:
@@ -149,7 +200,7 @@ def build_corpus(landing: Path) -> dict[str, list[tuple[str, str]]]:
         parts = [row[k] for k in t.primary_key]
         unparsed = [
             p == "" or (t.column(k).type in ("date", "int") and p == BAD_TYPE[t.column(k).type])
-            for k, p in zip(t.primary_key, parts)
+            for k, p in zip(t.primary_key, parts, strict=False)
         ]
         key = None if any(unparsed) else "|".join(parts)
         expected[table].append((key, rule))
@@ -173,8 +224,9 @@ def build_corpus(landing: Path) -> dict[str, list[tuple[str, str]]]:
     ov_rule = ct.overlap_rule(ct.TABLES["subscription_periods"])
     expected["subscription_periods"] += [("SOV|2024-01-01", ov_rule), ("SOV|2024-02-01", ov_rule)]
     # a currency known in fx_rates without a rate yet on the row's date is accepted
-    rows["gl_entries"].append({**GOOD["gl_entries"], "entry_id": "GEARLY", "currency": "EUR",
-                               "posting_date": "2020-01-01"})
+    rows["gl_entries"].append(
+        {**GOOD["gl_entries"], "entry_id": "GEARLY", "currency": "EUR", "posting_date": "2020-01-01"}
+    )
     for table, table_rows in rows.items():
         if table == "fx_rates":  # Parquet
             path = landing / table / "fx.parquet"
@@ -208,8 +260,7 @@ def _write_unreadable(folder: Path) -> None:
         "customer_id,signup_date,country,acquisition_channel\nCX,2024-01-01,US,organic\n"
     )
     (folder / "broken_rows.csv").write_text(
-        "customer_id,signup_date,country,segment,acquisition_channel\n"
-        'CY,2024-01-01,US,smb,organic\nCZ,"2024-01-01,US\n'
+        'customer_id,signup_date,country,segment,acquisition_channel\nCY,2024-01-01,US,smb,organic\nCZ,"2024-01-01,US\n'
     )
     (folder / "notes.txt").write_text("hello")
 
@@ -251,9 +302,7 @@ def test_every_rule_has_a_negative_control():
 
 def test_negative_controls_quarantine_exactly_the_bad_rows(corpus):
     home, expected, results, con = corpus
-    q = con.execute(
-        "SELECT table_name, row_key, rule, file_name, raw_row FROM meta.quarantine"
-    ).df()
+    q = con.execute("SELECT table_name, row_key, rule, file_name, raw_row FROM meta.quarantine").df()
     for table, cases in expected.items():
         if table == "shipments":
             continue
@@ -280,20 +329,30 @@ def test_positive_controls_are_loaded_typed(corpus):
         assert n == 1 + extra, (table, n, keys)
     ts, cur = con.execute("SELECT order_ts, currency FROM raw.orders").fetchone()
     assert ts == dt.datetime(2024, 2, 1, 8, 0) and cur == "EUR"  # offset converted to UTC
-    types = dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'raw' AND table_name = 'order_lines'").fetchall())
-    assert types == {"order_id": "VARCHAR", "line_number": "BIGINT", "product_id": "VARCHAR",
-                     "quantity": "BIGINT", "unit_price": "DECIMAL(18,4)",
-                     "discount_amount": "DECIMAL(18,4)", "_file_name": "VARCHAR",
-                     "_loaded_at": "TIMESTAMP"}
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'raw' AND table_name = 'order_lines'"
+        ).fetchall()
+    )
+    assert types == {
+        "order_id": "VARCHAR",
+        "line_number": "BIGINT",
+        "product_id": "VARCHAR",
+        "quantity": "BIGINT",
+        "unit_price": "DECIMAL(18,4)",
+        "discount_amount": "DECIMAL(18,4)",
+        "_file_name": "VARCHAR",
+        "_loaded_at": "TIMESTAMP",
+    }
 
 
 def test_quarantine_row_shape(corpus):
     home, expected, results, con = corpus
     row = con.execute(
         "SELECT file_name, row_key, raw_row, event_date, first_seen_at FROM meta.quarantine "
-        "WHERE table_name = 'order_lines' AND row_key = 'OCASC|1'").fetchone()
+        "WHERE table_name = 'order_lines' AND row_key = 'OCASC|1'"
+    ).fetchone()
     assert row[0] == "order_lines/order_lines_2024-01.csv"
     assert json.loads(row[2])["order_id"] == "OCASC"
     assert row[3] == dt.date(2024, 2, 1)  # the order's event date (UTC)
@@ -302,15 +361,14 @@ def test_quarantine_row_shape(corpus):
 
 def test_unreadable_files_are_rejected_whole_and_the_run_goes_on(corpus):
     home, expected, results, con = corpus
-    rej = dict(con.execute(
-        "SELECT file_name, reason FROM meta.rejected_files WHERE table_name = 'customers'"
-    ).fetchall())
-    for name, (fname, text) in UNREADABLE.items():
+    rej = dict(
+        con.execute("SELECT file_name, reason FROM meta.rejected_files WHERE table_name = 'customers'").fetchall()
+    )
+    for _name, (fname, text) in UNREADABLE.items():
         reason = rej[f"customers/{fname}"]
         assert reason.startswith(f"customers/{fname}: ") and text in reason, reason
         assert "land it again" in reason
-    assert "contract rule: customers.segment (string) is required" in rej[
-        "customers/no_segment.csv"]
+    assert "contract rule: customers.segment (string) is required" in rej["customers/no_segment.csv"]
     ids = {r[0] for r in con.execute("SELECT customer_id FROM raw.customers").fetchall()}
     assert not ids & {"CX", "CY", "CZ"}  # nothing half-loaded
     assert results["customers"].files_rejected == len(UNREADABLE)

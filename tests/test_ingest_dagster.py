@@ -14,27 +14,19 @@ HEADER = "customer_id,signup_date,country,segment,acquisition_channel,loyalty_ti
 def test_materialize_raw_assets(tmp_path, monkeypatch):
     landing = tmp_path / "landing" / "customers"
     landing.mkdir(parents=True)
-    (landing / "c.csv").write_text(
-        HEADER + "C1,2024-01-01,US,smb,organic,gold\nC2,2024-01-01,US,huge,organic,\n"
-    )
+    (landing / "c.csv").write_text(HEADER + "C1,2024-01-01,US,smb,organic,gold\nC2,2024-01-01,US,huge,organic,\n")
     monkeypatch.setenv("KPI_HOME", str(tmp_path))
     monkeypatch.delenv("KPI_LANDING_DIR", raising=False)
     monkeypatch.setattr(ingest_defs, "load_clock", lambda: dt.datetime(2025, 6, 1))
-    selection = [ingest_defs.asset_key("customers"), ingest_defs.asset_key("orders"),
-                 ingest_defs.asset_key("fx_rates")]
+    selection = [ingest_defs.asset_key("customers"), ingest_defs.asset_key("orders"), ingest_defs.asset_key("fx_rates")]
     result = dg.materialize([ingest_defs.landing_tables], selection=selection)
     assert result.success
-    checks = {
-        (e.asset_key.path[-1], e.check_name): e
-        for e in result.get_asset_check_evaluations()
-    }
+    checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
     row = checks[("raw_customers", ingest_defs.ROW_CHECK)]
     assert not row.passed and row.severity == dg.AssetCheckSeverity.WARN
     assert row.metadata["rows_quarantined"].value == 1
-    assert row.metadata["failing_rules"].value == {
-        "segment must be one of consumer, smb, enterprise": 1}
-    assert row.metadata["sample_keys"].value == {
-        "segment must be one of consumer, smb, enterprise": ["C2"]}
+    assert row.metadata["failing_rules"].value == {"segment must be one of consumer, smb, enterprise": 1}
+    assert row.metadata["sample_keys"].value == {"segment must be one of consumer, smb, enterprise": ["C2"]}
     assert str(row.metadata["gx_data_docs"].value).endswith("index.html")
     assert checks[("raw_customers", ingest_defs.TABLE_CHECK)].passed
     missing = checks[("raw_orders", ingest_defs.TABLE_CHECK)]

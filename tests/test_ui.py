@@ -71,10 +71,14 @@ def ui(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KPI_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     env.pop("DAGSTER_HOME", None)
-    log = open(home / "kpi-ui.log", "w")
+    log = open(home / "kpi-ui.log", "w")  # noqa: SIM115 (open for the whole fixture)
     proc = subprocess.Popen(
         [str(KPI), "ui", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_reset_signals,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_reset_signals,
     )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -84,8 +88,9 @@ def ui(tmp_path_factory):
                 break
             try:
                 # the server answers, and the code location has loaded (its job is known)
-                if "kpi_pipeline" in _graphql(base, "{ repositoriesOrError { ... on RepositoryConnection "
-                                                    "{ nodes { name jobs { name } } } } }"):
+                if "kpi_pipeline" in _graphql(
+                    base, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name jobs { name } } } } }"
+                ):
                     ready = True
                     break
             except OSError:
@@ -111,10 +116,25 @@ def _chromium(args: list[str], url: str, timeout: int = 120) -> subprocess.Compl
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
     try:
         return subprocess.run(
-            [_ensure_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1600,1000", *args, url],
-            capture_output=True, text=True, timeout=timeout,
+            [
+                _ensure_chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={profile}",
+                "--window-size=1600,1000",
+                *args,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
@@ -153,9 +173,17 @@ def test_assets_and_their_checks_render(ui):
     for check in ("table_usable", "rows_pass_contract", "fresh"):
         assert check in text, f"check {check} missing from {url}"
     _screenshot(url, "ui-raw-orders-checks.png")
-    catalog = _text(_dom(f"{ui['base']}/assets"))
-    for asset in ("raw_orders", "kpi_values", "kpi_scorecard", "published_outputs", "alerts"):
-        assert asset in catalog, f"asset {asset} missing from the catalog"
+    # each layer's asset page renders with its description (dbt descriptions come through dagster-dbt)
+    for asset, words in (
+        ("raw_fx_rates", "raw-contract"),
+        ("kpi_values", "kpi"),
+        ("published_outputs", "serving.duckdb"),
+        ("alerts", "KPI_ALERT_WEBHOOK_URL"),
+    ):
+        url = f"{ui['base']}/assets/{asset}"
+        text = _text(_dom(url))
+        assert asset in text and words in text, f"{asset} page or its description missing at {url}"
+    _screenshot(f"{ui['base']}/assets/kpi_values", "ui-kpi-values.png")
 
 
 def test_schedule_and_sensors_render(ui):

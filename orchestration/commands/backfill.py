@@ -30,8 +30,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
     parser.add_argument("--from", dest="date_from", required=True, help="first as-of date YYYY-MM-DD")
     parser.add_argument("--to", dest="date_to", required=True, help="last as-of date YYYY-MM-DD (included)")
-    parser.add_argument("--step", choices=("day", "month"), default="day",
-                        help="day: every day; month: the last day of each month in the range, and --to (default day)")
+    parser.add_argument(
+        "--step",
+        choices=("day", "month"),
+        default="day",
+        help="day: every day; month: the last day of each month in the range, and --to (default day)",
+    )
     parser.add_argument("--landing", help="landing zone folder (default: $KPI_LANDING_DIR or <home>/landing)")
     parser.add_argument("--keep-going", action="store_true", help="continue with the next date when a run fails")
 
@@ -80,11 +84,15 @@ def run(args: argparse.Namespace) -> int:
 
     home = Home.from_env().ensure()
     if not home.landing.exists():
-        print(f"kpi backfill: the landing folder {home.landing} does not exist (run `kpi run` once, or --landing)",
-              file=sys.stderr)
+        print(
+            f"kpi backfill: the landing folder {home.landing} does not exist (run `kpi run` once, or --landing)",
+            file=sys.stderr,
+        )
         return 2
-    print(f"kpi backfill: {len(dates)} run(s), as of {dates[0]} .. {dates[-1]} (step {args.step}), home {home.root}",
-          flush=True)
+    print(
+        f"kpi backfill: {len(dates)} run(s), as of {dates[0]} .. {dates[-1]} (step {args.step}), home {home.root}",
+        flush=True,
+    )
 
     from orchestration.defs.monitoring import ALERTS_TAG, LAUNCHED_BY_TAG
     from orchestration.lib.pipeline import run_pipeline
@@ -97,18 +105,28 @@ def run(args: argparse.Namespace) -> int:
         os.environ["KPI_AS_OF"] = as_of.isoformat()
         ok = run_pipeline(
             home,
-            tags={AS_OF_TAG: as_of.isoformat(), ALERTS_TAG: "off", LAUNCHED_BY_TAG: "kpi backfill",
-                  "kpi/backfill": f"{dates[0]}..{dates[-1]}"},
+            tags={
+                AS_OF_TAG: as_of.isoformat(),
+                ALERTS_TAG: "off",
+                LAUNCHED_BY_TAG: "kpi backfill",
+                "kpi/backfill": f"{dates[0]}..{dates[-1]}",
+            },
         )
         elapsed = time.monotonic() - started
         eta = elapsed / i * (len(dates) - i)
-        print(f"[{i}/{len(dates)}] as of {as_of}: {'ok' if ok else 'FAILED'} in {time.monotonic() - t0:.1f} s"
-              f" (elapsed {elapsed:.0f} s, about {eta:.0f} s left)", flush=True)
+        print(
+            f"[{i}/{len(dates)}] as of {as_of}: {'ok' if ok else 'FAILED'} in {time.monotonic() - t0:.1f} s"
+            f" (elapsed {elapsed:.0f} s, about {eta:.0f} s left)",
+            flush=True,
+        )
         if not ok:
             failed.append(as_of)
             if not args.keep_going:
-                print(f"kpi backfill: stopped at {as_of}; fix the failure and re-run from there "
-                      f"(kpi backfill --from {as_of} --to {last})", file=sys.stderr)
+                print(
+                    f"kpi backfill: stopped at {as_of}; fix the failure and re-run from there "
+                    f"(kpi backfill --from {as_of} --to {last})",
+                    file=sys.stderr,
+                )
                 return 1
     if failed:
         print(f"kpi backfill: {len(failed)} run(s) failed: {', '.join(map(str, failed))}", file=sys.stderr)

@@ -49,8 +49,8 @@ def settle_seconds() -> float:
     "as-of date = the day before the scheduled time.",
 )
 def kpi_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    scheduled = context.scheduled_execution_time or dt.datetime.now(dt.timezone.utc)
-    as_of = (scheduled.astimezone(dt.timezone.utc).date() - dt.timedelta(days=1)).isoformat()
+    scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    as_of = (scheduled.astimezone(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
     return dg.RunRequest(tags={AS_OF_TAG: as_of, "kpi/trigger": "schedule"})
 
 

@@ -22,7 +22,6 @@ The load clock is `load_clock()` (overridable in tests), the home is
 `Home.from_env()`.
 """
 
-
 import datetime as dt
 
 import dagster as dg
@@ -56,10 +55,7 @@ def _spec(t: ct.Table) -> dg.AssetSpec:
             "table": f"raw.{t.name}",
             "primary_key": ", ".join(t.primary_key),
             "dagster/column_schema": dg.TableSchema(
-                columns=[
-                    dg.TableColumn(c.name, ct.DUCKDB_TYPES[c.type], description=c.type)
-                    for c in t.columns
-                ]
+                columns=[dg.TableColumn(c.name, ct.DUCKDB_TYPES[c.type], description=c.type) for c in t.columns]
             ),
         },
     )

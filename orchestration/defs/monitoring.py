@@ -78,7 +78,9 @@ def raw_freshness(context: dg.AssetCheckExecutionContext):
         f = results.get(table)
         if f is None:
             yield dg.AssetCheckResult(
-                asset_key=key.asset_key, check_name=FRESHNESS_CHECK, passed=False,
+                asset_key=key.asset_key,
+                check_name=FRESHNESS_CHECK,
+                passed=False,
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata={"as_of": as_of.isoformat(), "reason": f"raw.{table} does not exist yet"},
             )
@@ -178,7 +180,8 @@ def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     # 1. input checks of this run (events already in the instance's event log)
     records = context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     failed_checks = [
-        c for c in failed_error_checks(r.dagster_event for r in records if r.dagster_event)
+        c
+        for c in failed_error_checks(r.dagster_event for r in records if r.dagster_event)
         if c[0].startswith("raw_") and c[1] == TABLE_CHECK
     ]
 
@@ -196,8 +199,10 @@ def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             + [f"• {asset}: {why}" for asset, _, why in failed_checks]
         )
         sent["input_checks"] = post_alert(
-            "input_check_failed", text,
-            {"run_id": context.run_id, "as_of": as_of, "tables": [a for a, _, _ in failed_checks]}, log=say,
+            "input_check_failed",
+            text,
+            {"run_id": context.run_id, "as_of": as_of, "tables": [a for a, _, _ in failed_checks]},
+            log=say,
         )
     if transitions and not muted:
         sent["scorecard"] = post_alert(
@@ -207,15 +212,23 @@ def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
                 "run_id": context.run_id,
                 "as_of": as_of,
                 "transitions": [
-                    {"kpi_id": t.kpi_id, "grain": t.grain, "period_start": t.period_start,
-                     "previous": t.previous, "status": t.status, "reason": t.reason}
+                    {
+                        "kpi_id": t.kpi_id,
+                        "grain": t.grain,
+                        "period_start": t.period_start,
+                        "previous": t.previous,
+                        "status": t.status,
+                        "reason": t.reason,
+                    }
                     for t in transitions
                 ],
             },
             log=say,
         )
     if muted:
-        say(f"alerts muted for this run ({ALERTS_TAG}=off): {len(failed_checks)} check(s), {len(transitions)} transition(s)")
+        say(
+            f"alerts muted for this run ({ALERTS_TAG}=off): {len(failed_checks)} check(s), {len(transitions)} transition(s)"
+        )
     table = ["| kpi_id | period | was | now | reason |", "|---|---|---|---|---|"] + [
         f"| {t.kpi_id} | {t.grain} {t.period_start} | {t.previous or '—'} | {t.status} | {t.reason or ''} |"
         for t in transitions
@@ -229,7 +242,9 @@ def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "scorecard_transitions": len(transitions),
             "delivered_input_checks": sent["input_checks"],
             "delivered_scorecard": sent["scorecard"],
-            "transitions": dg.MetadataValue.md("\n".join(table) if transitions else "_no KPI turned off_track or unmeasurable_"),
+            "transitions": dg.MetadataValue.md(
+                "\n".join(table) if transitions else "_no KPI turned off_track or unmeasurable_"
+            ),
         }
     )
 

@@ -92,7 +92,9 @@ def post_alert(
     except urllib.error.HTTPError as exc:
         say(f"kpi alert [{kind}]: the webhook at {_where(url)} answered HTTP {exc.code}; alert not delivered: {text}")
     except Exception as exc:  # timeouts, refused connections, DNS, bad URLs
-        say(f"kpi alert [{kind}]: POST to {_where(url)} failed ({type(exc).__name__}: {exc}); alert not delivered: {text}")
+        say(
+            f"kpi alert [{kind}]: POST to {_where(url)} failed ({type(exc).__name__}: {exc}); alert not delivered: {text}"
+        )
     return False
 
 
@@ -140,7 +142,7 @@ def record_scorecard_statuses(
     """Append this run's statuses to meta.scorecard_status_history and return the KPIs whose
     status is now off_track or unmeasurable and was something else in the previous run.
     Idempotent per run id (a retried step replaces its own rows)."""
-    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("create schema if not exists meta")
     con.execute(HISTORY_DDL)
     con.execute("delete from meta.scorecard_status_history where run_id = ?", [run_id])

@@ -1432,7 +1432,8 @@ def write_demo_landing(
 
     subs = _subscriptions(ctx, u)
     subs = subs.sort_values(["valid_from", "subscription_id"], kind="stable")
-    shipments = _shipments(ctx, orders_all)
+    # only orders inside the window: an order before the start has no row to point at
+    shipments = _shipments(ctx, orders)
     camps = _campaigns(ctx)
     spend = _marketing_spend(ctx, camps)
     sessions = _web_sessions(ctx, orders_all, u, camps)

@@ -76,10 +76,7 @@ def event_date_sql(table: str) -> str:
     if t.event_date_via:
         fk, parent, col = t.event_date_via
         pk = ct.TABLES[parent].primary_key[0]
-        return (
-            f'select cast(p."{col}" as date) as d from raw."{table}" c '
-            f'join raw."{parent}" p on c."{fk}" = p."{pk}"'
-        )
+        return f'select cast(p."{col}" as date) as d from raw."{table}" c join raw."{parent}" p on c."{fk}" = p."{pk}"'
     raise ValueError(f"{table} has no event date")
 
 

@@ -201,11 +201,7 @@ class GxRunner:
         suite = load_suite(table)
         suite = self.context.suites.add_or_update(suite)
         names = [a.name for a in self.datasource.assets]
-        asset = (
-            self.datasource.get_asset(table)
-            if table in names
-            else self.datasource.add_dataframe_asset(table)
-        )
+        asset = self.datasource.get_asset(table) if table in names else self.datasource.add_dataframe_asset(table)
         bd = (
             asset.get_batch_definition("new_rows")
             if "new_rows" in [b.name for b in asset.batch_definitions]

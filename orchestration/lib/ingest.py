@@ -61,9 +61,9 @@ import datetime as dt
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import duckdb
 import numpy as np
@@ -83,7 +83,7 @@ _TS_RE = (
 
 def utc_now() -> dt.datetime:
     """The load clock: now, naive UTC."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -299,9 +299,7 @@ def prepare_frame(t: ct.Table, landed: pd.DataFrame) -> pd.DataFrame:
         if r.kind == "le_product":
             prod = out[typed(r.b)] * out[typed(r.third)]  # type: ignore[index]
             out[max_discount(r.a)] = prod.round(4)
-    parts = [
-        key_part(out[k], out.get(typed(k)), t.column(k).type).astype(object) for k in t.primary_key
-    ]
+    parts = [key_part(out[k], out.get(typed(k)), t.column(k).type).astype(object) for k in t.primary_key]
     key = parts[0].where(parts[0].notna(), None)
     for p in parts[1:]:
         both = key.notna() & p.notna()
@@ -381,9 +379,7 @@ class Ingestion:
             if rel in ledger and ledger[rel][0] == checksum:
                 res.files_unchanged += 1
                 continue
-            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc).replace(
-                tzinfo=None
-            )
+            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
             candidates.append(_NewFile(path, rel, checksum, mtime, rel in ledger))
         frame, unreadable, headers = read_files([c.path for c in candidates], t, self.con)
         new_files: list[_NewFile] = []
@@ -407,10 +403,7 @@ class Ingestion:
         res.files_restated = sum(f.restated for f in new_files)
         if new_files:
             res.rows_new = self._land(t, new_files, frame)
-        state = {
-            r[0]: (r[1], r[2], r[3])
-            for r in self.con.execute("SELECT * FROM meta.ingest_state").fetchall()
-        }
+        state = {r[0]: (r[1], r[2], r[3]) for r in self.con.execute("SELECT * FROM meta.ingest_state").fetchall()}
         parents = json.dumps({p: state.get(p, (0,))[0] for p in t.parents}, sort_keys=True)
         mine = state.get(name)
         if mine and not new_files and mine[1] == parents:
@@ -456,13 +449,9 @@ class Ingestion:
 
     def _reject(self, name: str, rel: str, checksum: str, mtime: dt.datetime, reason: str) -> None:
         now = self.load_clock
-        self.con.execute(
-            "DELETE FROM meta.rejected_files WHERE table_name = ? AND file_name = ?", [name, rel]
-        )
+        self.con.execute("DELETE FROM meta.rejected_files WHERE table_name = ? AND file_name = ?", [name, rel])
         self.con.execute("INSERT INTO meta.rejected_files VALUES (?, ?, ?, ?)", [name, rel, reason, now])
-        self.con.execute(
-            "DELETE FROM meta.ingest_ledger WHERE table_name = ? AND file_name = ?", [name, rel]
-        )
+        self.con.execute("DELETE FROM meta.ingest_ledger WHERE table_name = ? AND file_name = ?", [name, rel])
         self.con.execute(
             "INSERT INTO meta.ingest_ledger VALUES (?, ?, ?, 0, ?, ?, 'rejected')",
             [name, rel, checksum, mtime, now],
@@ -475,33 +464,23 @@ class Ingestion:
         batch = prepare_frame(t, landed)
         batch["_file_name"] = landed["_file"].map(lambda p: by_path[p].rel)
         batch["_row_number"] = landed["_row_number"].astype("int64")
-        batch["_file_mtime"] = landed["_file"].map(lambda p: by_path[p].mtime).astype(
-            "datetime64[us]"
-        )
+        batch["_file_mtime"] = landed["_file"].map(lambda p: by_path[p].mtime).astype("datetime64[us]")
         batch["_raw_row"] = landed["_raw_row"]
         batch["_landed_at"] = self.load_clock
         rules = pd.Series([None] * len(batch), dtype=object)
         if len(batch):
-            gx_cols = [
-                c
-                for c in batch.columns
-                if not c.startswith("_") and c != "_key"
-            ]
+            gx_cols = [c for c in batch.columns if not c.startswith("_") and c != "_key"]
             verdicts = self.gx.validate(t.name, batch[gx_cols], self.load_clock)
             for pos, broken in verdicts.items():
                 rules.iat[pos] = "; ".join(broken)
         batch["_row_rules"] = rules
-        stored = {
-            r[0] for r in self.con.execute(f"DESCRIBE {landed_table(t)}").fetchall()
-        }
+        stored = {r[0] for r in self.con.execute(f"DESCRIBE {landed_table(t)}").fetchall()}
         store_cols = [c for c in batch.columns if c in stored]
         to_store = batch[store_cols]
         self.con.execute("BEGIN TRANSACTION")
         try:
             for f in files:
-                self.con.execute(
-                    f"DELETE FROM {landed_table(t)} WHERE _file_name = ?", [f.rel]
-                )
+                self.con.execute(f"DELETE FROM {landed_table(t)} WHERE _file_name = ?", [f.rel])
             self.con.register("_new_rows", to_store)
             self.con.execute(f"INSERT INTO {landed_table(t)} BY NAME SELECT * FROM _new_rows")
             self.con.unregister("_new_rows")
@@ -539,18 +518,15 @@ class Ingestion:
         checks.append(f"CASE WHEN _copies > 1 THEN {_sql_str(t.pk_rule)} END")
         for i, (col, parent, pcol) in enumerate(t.foreign_keys):
             joins.append(
-                f"LEFT JOIN (SELECT DISTINCT {_q(pcol)} AS k FROM raw.{parent}) fk{i} "
-                f"ON w.{_q(col)} = fk{i}.k"
+                f"LEFT JOIN (SELECT DISTINCT {_q(pcol)} AS k FROM raw.{parent}) fk{i} ON w.{_q(col)} = fk{i}.k"
             )
             checks.append(
-                f"CASE WHEN w.{_q(col)} IS NOT NULL AND fk{i}.k IS NULL "
-                f"THEN {_sql_str(ct.fk_rule(col, parent))} END"
+                f"CASE WHEN w.{_q(col)} IS NOT NULL AND fk{i}.k IS NULL THEN {_sql_str(ct.fk_rule(col, parent))} END"
             )
         if t.name != "fx_rates":
             for i, c in enumerate(c for c in t.columns if c.type == "currency"):
                 joins.append(
-                    f"LEFT JOIN (SELECT DISTINCT currency AS k FROM raw.fx_rates) cur{i} "
-                    f"ON w.{_q(c.name)} = cur{i}.k"
+                    f"LEFT JOIN (SELECT DISTINCT currency AS k FROM raw.fx_rates) cur{i} ON w.{_q(c.name)} = cur{i}.k"
                 )
                 checks.append(
                     f"CASE WHEN regexp_full_match(w.{_q(c.name)}, '[A-Z]{{3}}') "

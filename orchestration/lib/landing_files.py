@@ -51,9 +51,7 @@ def header_of(path: Path) -> list[str] | None:
     """Column names of a CSV/Parquet file without reading its rows (None for xlsx)."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise UnreadableFile(
-            f"unsupported file type '{path.suffix}' (a landing file must be .csv, .parquet or .xlsx)"
-        )
+        raise UnreadableFile(f"unsupported file type '{path.suffix}' (a landing file must be .csv, .parquet or .xlsx)")
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty (no header row)")
     try:
@@ -78,8 +76,7 @@ def _source(paths: list[Path], suffix: str) -> tuple[str, list]:
     files = [str(p) for p in paths]
     if suffix == ".csv":
         return (
-            "read_csv(?, all_varchar = true, header = true, delim = ',', quote = '\"', "
-            "escape = '\"', filename = true)",
+            "read_csv(?, all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', filename = true)",
             [files],
         )
     return "read_parquet(?, filename = true, union_by_name = true)", [files]
@@ -94,8 +91,8 @@ def _select_strings(con: duckdb.DuckDBPyConnection, src: str, params: list) -> p
         return '"' + n.replace('"', '""') + '"'
 
     cols = [f"CAST({q(n)} AS VARCHAR)" for n in names]
-    packed = ", ".join(f"{q(n)} := {c}" for n, c in zip(names, cols))
-    select = ", ".join(f"{c} AS {q(n)}" for n, c in zip(names, cols))
+    packed = ", ".join(f"{q(n)} := {c}" for n, c in zip(names, cols, strict=False))
+    select = ", ".join(f"{c} AS {q(n)}" for n, c in zip(names, cols, strict=False))
     df = con.execute(
         f"SELECT filename AS _file, to_json(struct_pack({packed})) AS _raw_row, {select} FROM {src}",
         params,

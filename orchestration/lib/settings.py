@@ -20,7 +20,7 @@ SPEC_DIR = PROJECT_ROOT.parent / "shared" / "spec"
 
 def default_as_of() -> dt.date:
     """Yesterday, UTC: the default point-in-time view of a run."""
-    return dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)

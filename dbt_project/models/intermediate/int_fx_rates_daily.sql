@@ -2,7 +2,11 @@
 -- the rate of the latest rate_date on or before that day (raw-contract.md, fx_rates). A day
 -- before a currency's first rate has no row, so amounts on it cannot be converted.
 with rates as (
-    select currency, rate_date, usd_per_unit from {{ ref('stg_finance__fx_rates') }}
+    select
+        currency,
+        rate_date,
+        usd_per_unit
+    from {{ ref('stg_finance__fx_rates') }}
 ),
 
 currency_days as (
@@ -19,5 +23,6 @@ select
     rates.usd_per_unit
 from currency_days
 asof left join rates
-    on currency_days.currency = rates.currency
-    and currency_days.rate_day >= rates.rate_date
+    on
+        currency_days.currency = rates.currency
+        and currency_days.rate_day >= rates.rate_date

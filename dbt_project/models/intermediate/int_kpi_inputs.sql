@@ -8,9 +8,13 @@
     {%- endfor -%}
 {%- endfor %}
 {% if rows %}
-select kpi_id, input_table
-from (values {{ rows | join(', ') }}) as lineage (kpi_id, input_table)
+    select
+        kpi_id,
+        input_table
+    from (values {{ rows | join(', ') }}) as lineage (kpi_id, input_table)
 {% else %}
-select cast(null as varchar) as kpi_id, cast(null as varchar) as input_table
-where false
+    select
+        cast(null as varchar) as kpi_id,
+        cast(null as varchar) as input_table
+    where false
 {% endif %}

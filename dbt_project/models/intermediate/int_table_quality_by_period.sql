@@ -6,19 +6,28 @@
 -- and kpi.data_quality.
 with loaded_by_day as (
     {% for source_name, table_name in event_dated_tables() %}
-    select '{{ table_name }}' as table_name, event_date, count(*) as rows_loaded
-    from {{ ref('stg_' ~ source_name ~ '__' ~ table_name) }}
-    group by event_date
-    union all
+        select
+            '{{ table_name }}' as table_name,
+            event_date,
+            count(*) as rows_loaded
+        from {{ ref('stg_' ~ source_name ~ '__' ~ table_name) }}
+        group by event_date
+        union all
     {% endfor %}
-    select 'order_lines' as table_name, orders.event_date, count(*) as rows_loaded
+    select
+        'order_lines' as table_name,
+        orders.event_date,
+        count(*) as rows_loaded
     from {{ ref('stg_sales__order_lines') }} as lines
     inner join {{ ref('stg_sales__orders') }} as orders on lines.order_id = orders.order_id
     group by orders.event_date
 ),
 
 quarantined_by_day as (
-    select table_name, event_date, count(*) as rows_quarantined
+    select
+        table_name,
+        event_date,
+        count(*) as rows_quarantined
     from {{ source('meta', 'quarantine') }}
     where event_date is not null and event_date <= {{ as_of() }}
     group by table_name, event_date
@@ -36,7 +45,11 @@ by_day as (
 ),
 
 periods as (
-    select grain, period_start, measure_date from {{ ref('int_periods') }}
+    select
+        grain,
+        period_start,
+        measure_date
+    from {{ ref('int_periods') }}
 ),
 
 event_tables as (
@@ -75,4 +88,4 @@ from (
     select * from event_tables
     union all
     select * from whole_tables
-)
+) as per_table

@@ -12,20 +12,27 @@
 {%- endfor %}
 with kpis as (
     {% if rows %}
-    select *
-    from (values {{ rows | join(',\n        ') }})
-        as kpis (kpi_id, name, description, category, perspective, unit, direction, kind)
+        select *
+        from (values {{ rows | join(',\n        ') }})
+            as kpis (kpi_id, name, description, category, perspective, unit, direction, kind)
     {% else %}
-    select
-        cast(null as varchar) as kpi_id, cast(null as varchar) as name, cast(null as varchar) as description,
-        cast(null as varchar) as category, cast(null as varchar) as perspective, cast(null as varchar) as unit,
-        cast(null as varchar) as direction, cast(null as varchar) as kind
-    where false
+        select
+            cast(null as varchar) as kpi_id,
+            cast(null as varchar) as name,
+            cast(null as varchar) as description,
+            cast(null as varchar) as category,
+            cast(null as varchar) as perspective,
+            cast(null as varchar) as unit,
+            cast(null as varchar) as direction,
+            cast(null as varchar) as kind
+        where false
     {% endif %}
 ),
 
 inputs as (
-    select kpi_id, list(input_table order by input_table) as inputs
+    select
+        kpi_id,
+        list(input_table order by input_table) as inputs
     from {{ ref('int_kpi_inputs') }}
     group by kpi_id
 )

@@ -11,17 +11,17 @@
 
 with kpi_rows as (
     {% for model_name in kpi_models() %}
-    select
-        '{{ model_name[4:] }}' as kpi_id,
-        grain,
-        period_start,
-        cast(value as double) as value,
-        cast(numerator as double) as numerator,
-        cast(denominator as double) as denominator,
-        coalesce(fx_needed, false) as fx_needed,
-        cast(coalesce(unconvertible_count, 0) as bigint) as unconvertible_count
-    from {{ ref(model_name) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ model_name[4:] }}' as kpi_id,
+            grain,
+            period_start,
+            cast(value as double) as value,
+            cast(numerator as double) as numerator,
+            cast(denominator as double) as denominator,
+            coalesce(fx_needed, false) as fx_needed,
+            cast(coalesce(unconvertible_count, 0) as bigint) as unconvertible_count
+        from {{ ref(model_name) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -50,7 +50,7 @@ first_days as (
         kpis.kpi_id,
         coalesce(
             min(bounds.min_event_date) filter (where inputs.input_table <> 'fx_rates'),
-            (select min(min_event_date) from bounds)
+            (select min(all_bounds.min_event_date) from bounds as all_bounds)
         ) as first_day
     from (select distinct kpi_id from kpi_rows) as kpis
     left join inputs on kpis.kpi_id = inputs.kpi_id
@@ -70,9 +70,10 @@ input_issues as (
     inner join inputs on kpi_rows.kpi_id = inputs.kpi_id
     left join table_status on inputs.input_table = table_status.table_name
     left join quality
-        on inputs.input_table = quality.table_name
-        and kpi_rows.grain = quality.grain
-        and kpi_rows.period_start = quality.period_start
+        on
+            inputs.input_table = quality.table_name
+            and kpi_rows.grain = quality.grain
+            and kpi_rows.period_start = quality.period_start
     -- fx_rates matters only where a non-USD amount had to be converted
     where inputs.input_table <> 'fx_rates' or kpi_rows.fx_needed
 ),
@@ -88,7 +89,8 @@ issue_texts as (
                 when is_missing
                     then input_table || ': no accepted rows (the table is missing or every row was rejected)'
                 when quarantined_share > {{ var('quarantine_threshold') }}
-                    then input_table || ': ' || printf('%.2f', 100 * quarantined_share)
+                    then
+                        input_table || ': ' || printf('%.2f', 100 * quarantined_share)
                         || '% of rows quarantined in this period (limit '
                         || printf('%.2f', 100 * {{ var('quarantine_threshold') }}) || '%)'
             end,
@@ -112,20 +114,24 @@ assembled as (
         nullif(concat_ws(
             '; ',
             issue_texts.issues,
-            case when kpi_rows.unconvertible_count > 0 then
-                kpi_rows.unconvertible_count || ' amount(s) could not be converted to USD '
-                || '(no fx rate on or before their date; add the rates to fx_rates)'
+            case
+                when kpi_rows.unconvertible_count > 0
+                    then
+                        kpi_rows.unconvertible_count || ' amount(s) could not be converted to USD '
+                        || '(no fx rate on or before their date; add the rates to fx_rates)'
             end
         ), '') as quality_issues
     from kpi_rows
     inner join periods
-        on kpi_rows.grain = periods.grain
-        and kpi_rows.period_start = periods.period_start
+        on
+            kpi_rows.grain = periods.grain
+            and kpi_rows.period_start = periods.period_start
     inner join first_days on kpi_rows.kpi_id = first_days.kpi_id
     left join issue_texts
-        on kpi_rows.kpi_id = issue_texts.kpi_id
-        and kpi_rows.grain = issue_texts.grain
-        and kpi_rows.period_start = issue_texts.period_start
+        on
+            kpi_rows.kpi_id = issue_texts.kpi_id
+            and kpi_rows.grain = issue_texts.grain
+            and kpi_rows.period_start = issue_texts.period_start
     where kpi_rows.period_start >= {{ period_start('kpi_rows.grain', 'first_days.first_day') }}
 )
 

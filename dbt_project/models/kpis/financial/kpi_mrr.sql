@@ -16,8 +16,9 @@ running as (
         {{ to_usd('subscriptions.mrr', 'subscriptions.currency', 'fx.usd_per_unit') }} as mrr_usd
     from periods
     inner join subscriptions
-        on subscriptions.valid_from <= periods.measure_date
-        and (subscriptions.valid_to is null or periods.measure_date < subscriptions.valid_to)
+        on
+            subscriptions.valid_from <= periods.measure_date
+            and (subscriptions.valid_to is null or periods.measure_date < subscriptions.valid_to)
     {{ join_fx_rate('subscriptions.currency', 'periods.measure_date') }}
 )
 
@@ -31,6 +32,7 @@ select
     count(running.currency) filter (where running.mrr_usd is null) as unconvertible_count
 from periods
 left join running
-    on periods.grain = running.grain
-    and periods.period_start = running.period_start
+    on
+        periods.grain = running.grain
+        and periods.period_start = running.period_start
 group by periods.grain, periods.period_start
