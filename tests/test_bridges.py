@@ -6,7 +6,8 @@ Net revenue (USD) of the completed, convertible orders, per customer and product
   2024-11-05 C1 P1 10/100     2024-11-25 C2 P1 1/50
   2025-09-10 C2 P1 2/22
   2025-10-10 C1 P1 5/50, P2 2/50      2025-10-18 C2 P1 4/48      2025-10-25 C3 P2 1/200
-  2025-10-05 C4 GBP: unconvertible, left out (and so C4 is not in A(Oct))
+  2025-10-05 C4 GBP: unconvertible: left out of every money figure, but C4 is still in A(Oct)
+  (A(p) is the active-customer set of kpis.md: customer counts need no money)
   2025-11-03 C1 P1 6/72, P2 1/30      2025-11-12 C4 P2 2/100
 """
 
@@ -51,12 +52,14 @@ def _approx(d):
 
 
 def test_revenue_bridge_incomplete_month_against_previous_to_date(wh):
-    # p = 2025-11-01..11-20: C1 102, C4 100 (202). b = 2025-10-01..10-20: C1 100, C2 48 (148).
-    # new = C4 100; lost = -C2 48; R = {C1}:
-    #   P1: 6 x (72/6 - 50/5) = 12; P2: 1 x (30/1 - 50/2) = 5 -> price 17
-    #   volume = (102 - 100) - 17 = -15.   100 - 48 + 17 - 15 = 54 = 202 - 148
+    # p = 2025-11-01..11-20: C1 102, C4 100 (202). b = 2025-10-01..10-20: C1 100, C2 48 (148),
+    # and C4's unconvertible GBP order of 10-05 (no money, but C4 is active in b).
+    # new = none; lost = -C2 48; R = {C1, C4}:
+    #   P1: p C1 6/72, b C1 5/50 -> 6 x (72/6 - 50/5) = 12
+    #   P2: p C1 1/30 + C4 2/100 = 3/130, b C1 2/50 -> 3 x (130/3 - 50/2) = 55   -> price 67
+    #   volume = (202 - 100) - 67 = 35.   0 - 48 + 67 + 35 = 54 = 202 - 148
     assert _revenue_bridge(wh, "month", "2025-11-01", "previous") == _approx(
-        {"new_customers": 100, "lost_customers": -48, "price": 17, "volume": -15}
+        {"new_customers": 0, "lost_customers": -48, "price": 67, "volume": 35}
     )
 
 

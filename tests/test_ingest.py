@@ -422,15 +422,16 @@ def test_ledger_restatement_and_last_landed_wins(tmp_path):
     assert (r.files_new, r.rows_new, r.rows_loaded) == (1, 2, 2)
     r = run()  # second run: nothing new is read
     assert (r.files_new, r.files_restated, r.rows_new, r.files_unchanged) == (0, 0, 0, 1)
-    # restatement: the file's rows replace its earlier rows
+    # restatement: the file's rows replace its earlier rows with the same key; C2, which the
+    # new version no longer carries, keeps its row (rows are never deleted for not arriving)
     _cust(folder, "a.csv", ["C1,2024-01-01,US,enterprise,organic"], t0 + 10)
     r = run()
     assert (r.files_restated, r.rows_new) == (1, 1)
-    assert _state(home) == {"C1": "enterprise"}
+    assert _state(home) == {"C1": "enterprise", "C2": "smb"}
     # a new file adds only its rows
     _cust(folder, "b.csv", ["C3,2024-01-01,US,smb,organic"], t0 + 20)
     r = run()
-    assert (r.files_new, r.rows_new, r.rows_loaded) == (1, 1, 2)
+    assert (r.files_new, r.rows_new, r.rows_loaded) == (1, 1, 3)
     # last landed wins: by modification time ...
     _cust(folder, "z_old.csv", ["C1,2024-01-01,US,consumer,organic"], t0)
     _cust(folder, "c.csv", ["C1,2024-01-01,US,smb,organic"], t0 + 30)
@@ -440,12 +441,12 @@ def test_ledger_restatement_and_last_landed_wins(tmp_path):
     _cust(folder, "d.csv", ["C1,2024-01-01,US,consumer,email"], t0 + 30)
     r = run()
     assert _state(home)["C1"] == "consumer"
-    assert r.rows_landed == r.rows_loaded + r.rows_quarantined == 2
+    assert r.rows_landed == r.rows_loaded + r.rows_quarantined == 3
     # a bad restatement of the winner is quarantined and does not bring back older rows
     _cust(folder, "d.csv", ["C1,2024-01-01,US,nonsense,email"], t0 + 40)
     r = run()
     assert "C1" not in _state(home)
-    assert (r.rows_quarantined, r.rows_loaded) == (1, 1)
+    assert (r.rows_quarantined, r.rows_loaded) == (1, 2)
     assert list(r.rule_counts) == ["segment must be one of consumer, smb, enterprise"]
     # a good restatement removes the quarantine entry
     _cust(folder, "d.csv", ["C1,2024-01-01,US,smb,email"], t0 + 50)

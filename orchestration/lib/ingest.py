@@ -12,8 +12,10 @@ Per table, in `contract.load_order()` (parents first):
 1. **Ledger.** Every top-level file of `landing/<table>/` is hashed (sha256).
    Only files whose (name, checksum) is not in `meta.ingest_ledger` are read.
    A known name with a new checksum is a *restatement*: once it has been read
-   successfully its rows replace every earlier row of that file in the landing
-   table. Rows are never deleted because a file disappeared. An unreadable
+   successfully its rows replace the earlier rows of that file with the same
+   primary key (and those whose key did not parse); an earlier row whose key
+   the new version no longer carries stays. Rows are never deleted because a
+   file disappeared. An unreadable
    file (or one without a required column) is rejected whole
    (`meta.rejected_files`); when it was a restatement, the earlier version's
    rows stay in place.
@@ -410,13 +412,10 @@ class Ingestion:
             for k, v in json.loads(mine[2]).items():
                 setattr(res, k, v)
         else:
-            self._resolve(t, res)
-            stats = {k: getattr(res, k) for k in _STATE_FIELDS}
-            self.con.execute("DELETE FROM meta.ingest_state WHERE table_name = ?", [name])
-            self.con.execute(
-                "INSERT INTO meta.ingest_state VALUES (?, ?, ?, ?)",
-                [name, (mine[0] if mine else 0) + 1, parents, json.dumps(stats)],
-            )
+            # raw.<t>, its quarantine and its state change in one transaction: a run killed at
+            # any point leaves either the old or the new state, never raw without its state.
+            # a fresh version on every resolve (never reused), so children re-check their keys
+            self._resolve(t, res, version=time.time_ns(), parents=parents)
         res.is_present = res.folder_exists and bool(
             self.con.execute(
                 "SELECT count(*) FROM meta.ingest_ledger WHERE table_name = ? AND status <> 'rejected'",
@@ -426,6 +425,7 @@ class Ingestion:
         res.files_rejected = self.con.execute(
             "SELECT count(*) FROM meta.rejected_files WHERE table_name = ?", [name]
         ).fetchone()[0]
+        self.con.execute("BEGIN TRANSACTION")
         self.con.execute("DELETE FROM meta.table_status WHERE table_name = ?", [name])
         self.con.execute(
             "INSERT INTO meta.table_status VALUES (?, ?, ?, ?, ?)",
@@ -444,6 +444,7 @@ class Ingestion:
                 res.checks_failed,
             ],
         )
+        self.con.execute("COMMIT")
         res.seconds = round(time.monotonic() - start, 3)
         return res
 
@@ -479,9 +480,19 @@ class Ingestion:
         to_store = batch[store_cols]
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for f in files:
-                self.con.execute(f"DELETE FROM {landed_table(t)} WHERE _file_name = ?", [f.rel])
             self.con.register("_new_rows", to_store)
+            for f in files:
+                # A restatement replaces the earlier rows with the same primary key (and the
+                # earlier rows whose key did not parse); a key the new version no longer
+                # carries keeps its row: rows are never deleted because they stopped arriving.
+                self.con.execute(
+                    f"""DELETE FROM {landed_table(t)} WHERE _file_name = ? AND (_key IS NULL
+                        OR _key IN (SELECT _key FROM _new_rows WHERE _file_name = ? AND _key IS NOT NULL))""",
+                    [f.rel, f.rel],
+                )
+            # new rows invalidate the stored key-rule state, in the same transaction: a run killed
+            # after landing but before resolving resolves the table next time
+            self.con.execute("DELETE FROM meta.ingest_state WHERE table_name = ?", [t.name])
             self.con.execute(f"INSERT INTO {landed_table(t)} BY NAME SELECT * FROM _new_rows")
             self.con.unregister("_new_rows")
             for f in files:
@@ -511,8 +522,9 @@ class Ingestion:
             raise
         return len(batch)
 
-    def _resolve(self, t: ct.Table, res: TableResult) -> None:
-        """Key rules in SQL over the whole landing table; rebuild raw.<t> and its quarantine."""
+    def _resolve(self, t: ct.Table, res: TableResult, version: int, parents: str) -> None:
+        """Key rules in SQL over the whole landing table; rebuild raw.<t>, its quarantine and
+        its ingest_state (the stats reused while nothing changes) in one transaction."""
         lt = landed_table(t)
         joins, checks = [], ["CASE WHEN _row_rules IS NOT NULL THEN _row_rules END"]
         checks.append(f"CASE WHEN _copies > 1 THEN {_sql_str(t.pk_rule)} END")
@@ -548,9 +560,9 @@ class Ingestion:
             CREATE OR REPLACE TEMP TABLE _winning AS
             WITH ranked AS (
                 SELECT *,
-                    dense_rank() OVER (PARTITION BY _key ORDER BY _file_mtime DESC, _file_name DESC)
+                    dense_rank() OVER (PARTITION BY _key ORDER BY _file_mtime DESC, _file_name DESC, _landed_at DESC)
                         AS _file_rank,
-                    count(*) OVER (PARTITION BY _key, _file_name) AS _n
+                    count(*) OVER (PARTITION BY _key, _file_name, _file_mtime, _landed_at) AS _n
                 FROM {lt}
             )
             SELECT *, CASE WHEN _key IS NULL THEN 1 ELSE _n END AS _copies,
@@ -580,6 +592,25 @@ class Ingestion:
                      AND b.{lo_v} < coalesce(a.{hi_v}, DATE '9999-12-31'))
                 """
             )
+        landed, loaded = self.con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE len(_issues) = 0) FROM _resolved"
+        ).fetchone()
+        res.rows_landed, res.rows_loaded = int(landed), int(loaded)
+        res.rows_quarantined = res.rows_landed - res.rows_loaded
+        per_rule = self.con.execute(
+            f"""SELECT rule, count(*) AS n,
+                   list(coalesce(_key, _file_name || ':' || _row_number) ORDER BY _file_name, _row_number)
+                     [1:{SAMPLE_KEYS}]
+                FROM (SELECT unnest(list_distinct(flatten(list_transform(_issues, x -> string_split(x, '; ')))))
+                        AS rule, _key, _file_name, _row_number
+                      FROM _resolved WHERE len(_issues) > 0)
+                GROUP BY rule ORDER BY n DESC, rule"""
+        ).fetchall()
+        res.rule_counts = {r[0]: int(r[1]) for r in per_rule}
+        res.sample_keys = {r[0]: list(r[2]) for r in per_rule}
+        all_rules = ct.row_rules(t) + ct.key_rules(t)
+        res.checks_failed = sum(1 for r in set(all_rules) if r in res.rule_counts)
+        res.checks_passed = len(set(all_rules)) - res.checks_failed
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.execute(
@@ -605,29 +636,15 @@ class Ingestion:
                    ORDER BY r._file_name, r._row_number""",
                 [t.name, self.load_clock],
             )
+            stats = {k: getattr(res, k) for k in _STATE_FIELDS}
+            self.con.execute("DELETE FROM meta.ingest_state WHERE table_name = ?", [t.name])
+            self.con.execute(
+                "INSERT INTO meta.ingest_state VALUES (?, ?, ?, ?)", [t.name, version, parents, json.dumps(stats)]
+            )
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
             raise
-        landed, loaded = self.con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE len(_issues) = 0) FROM _resolved"
-        ).fetchone()
-        res.rows_landed, res.rows_loaded = int(landed), int(loaded)
-        res.rows_quarantined = res.rows_landed - res.rows_loaded
-        per_rule = self.con.execute(
-            f"""SELECT rule, count(*) AS n,
-                   list(coalesce(_key, _file_name || ':' || _row_number) ORDER BY _file_name, _row_number)
-                     [1:{SAMPLE_KEYS}]
-                FROM (SELECT unnest(list_distinct(flatten(list_transform(_issues, x -> string_split(x, '; ')))))
-                        AS rule, _key, _file_name, _row_number
-                      FROM _resolved WHERE len(_issues) > 0)
-                GROUP BY rule ORDER BY n DESC, rule"""
-        ).fetchall()
-        res.rule_counts = {r[0]: int(r[1]) for r in per_rule}
-        res.sample_keys = {r[0]: list(r[2]) for r in per_rule}
-        all_rules = ct.row_rules(t) + ct.key_rules(t)
-        res.checks_failed = sum(1 for r in set(all_rules) if r in res.rule_counts)
-        res.checks_passed = len(set(all_rules)) - res.checks_failed
 
     def finish(self) -> str | None:
         """Build GX Data Docs for this run (when GX ran); return the index.html path."""

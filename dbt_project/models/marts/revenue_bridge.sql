@@ -3,12 +3,13 @@
 -- and b = p−1y ('year_ago'), both to date for an incomplete p (the windows of
 -- int_revenue_by_customer_product_window, shared with revenue_growth).
 --
--- A(p), A(b) are the customers with a convertible completed order in the window: an order whose
--- amount cannot be converted is left out of every money figure, so it also makes no customer new,
--- lost or retained here. Published from the period of the first order to the as-of period.
+-- A(p), A(b) are the active customers of kpis.md: every customer with a completed order in the
+-- window, also when its amount cannot be converted (counts of customers need no money, so such a
+-- customer is still new, lost or retained), while that order's revenue and quantity are left out
+-- of every money figure and of the price effect. Published from the period of the first order to
+-- the as-of period.
 with windows as (
     select * from {{ ref('int_revenue_by_customer_product_window') }}
-    where is_convertible
 ),
 
 first_day as (
