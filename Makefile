@@ -21,8 +21,9 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	$(BIN)/kpi run
 
-# tests/test_ui.py drives the Dagster UI in headless Chromium: install it when missing (needs root).
-test: install
+# The whole check CI runs: lint, then every test. tests/test_ui.py drives the Dagster UI in
+# headless Chromium, installed here when missing (needs root, as on CI).
+test: install lint
 	@./tools/ensure-chromium.sh
 	$(BIN)/python -m pytest -q tests
 

@@ -25,13 +25,17 @@ VERBS: dict[str, tuple[str, str]] = {
 def _add_home(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--home",
-        help="folder that holds all state (warehouse, ledger, Dagster instance, outputs); "
-        "default: $KPI_HOME or ./data",
+        help="folder that holds all state (warehouse, ledger, Dagster instance, outputs); default: $KPI_HOME or ./data",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kpi", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="kpi",
+        description="The KPI metrics layer: ingest a landing zone, compute every KPI in dbt, "
+        "guard inputs with Great Expectations, hold targets and publish values and a scorecard.",
+        epilog="Every verb takes --home DIR (or $KPI_HOME, default ./data). `kpi VERB --help` for more.",
+    )
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, (module, help_text) in VERBS.items():
         p = sub.add_parser(verb, help=help_text, description=help_text)

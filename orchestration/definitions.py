@@ -24,6 +24,12 @@ kpi_pipeline = dg.define_asset_job(
 # One Definitions object at module scope (`dagster dev -m` refuses two). automation: the nightly
 # schedule, the landing-zone sensor and the run-failure alert, which refer to the job by name.
 defs = dg.Definitions.merge(
-    ingest.defs, quality.defs, dbt.defs, targets.defs, publish.defs, monitoring.defs, automation.defs,
+    ingest.defs,
+    quality.defs,
+    dbt.defs,
+    targets.defs,
+    publish.defs,
+    monitoring.defs,
+    automation.defs,
     dg.Definitions(jobs=[kpi_pipeline]),
 )

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.lib.dbt_manifest import write_run_context
 from orchestration.lib.settings import DBT_PROJECT_DIR
 
 SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
@@ -62,8 +63,14 @@ def create_warehouse(
         con.execute(
             "insert into meta.quarantine (table_name, file_name, row_key, rule, raw_row, event_date)"
             " values (?, ?, ?, ?, ?, ?)",
-            [q["table_name"], q.get("file_name", "x.csv"), q.get("row_key"), q.get("rule", "test rule"),
-             json.dumps(q.get("raw_row", {})), q.get("event_date")],
+            [
+                q["table_name"],
+                q.get("file_name", "x.csv"),
+                q.get("row_key"),
+                q.get("rule", "test rule"),
+                json.dumps(q.get("raw_row", {})),
+                q.get("event_date"),
+            ],
         )
     con.execute(
         "create or replace table meta.table_status (table_name varchar, is_present boolean,"
@@ -83,14 +90,20 @@ def dbt_build(warehouse: Path, as_of: str, select: str | None = None, extra_vars
     from dbt.cli.main import dbtRunner
 
     os.environ["KPI_WAREHOUSE_PATH"] = str(warehouse)
+    write_run_context(warehouse, as_of)
     target = warehouse.parent / "dbt_target"
     args = [
         "build",
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target),
-        "--log-path", str(warehouse.parent / "dbt_logs"),
-        "--vars", json.dumps({"as_of": as_of, **(extra_vars or {})}),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(warehouse.parent / "dbt_logs"),
+        "--vars",
+        json.dumps(extra_vars or {}),
         "--quiet",
     ]
     if select:

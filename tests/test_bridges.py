@@ -13,7 +13,6 @@ Net revenue (USD) of the completed, convertible orders, per customer and product
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
@@ -198,8 +197,6 @@ def _dbt_test(wh, select):
             str(wh.parent / "dbt_target"),
             "--log-path",
             str(wh.parent / "dbt_logs"),
-            "--vars",
-            json.dumps({"as_of": AS_OF}),
             "--select",
             select,
             "--quiet",

@@ -73,7 +73,10 @@ def _kpi_run_killed_after(home: Path, landing: Path, as_of: dt.date, seconds: fl
     env.pop("KPI_SERVING_PATH", None)
     proc = subprocess.Popen(
         [KPI, "run", "--landing", str(landing), "--as-of", as_of.isoformat(), "--no-scorecard"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     if seconds is None:
         out, _ = proc.communicate(timeout=900)

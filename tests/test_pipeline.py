@@ -35,8 +35,9 @@ def kpi_run(home: Path, landing: Path, as_of: str) -> subprocess.CompletedProces
     env = {**os.environ, "KPI_HOME": str(home), "NO_COLOR": "1"}
     env.pop("KPI_LANDING_DIR", None)
     env.pop("KPI_SERVING_PATH", None)
-    proc = subprocess.run([KPI, "run", "--landing", str(landing), "--as-of", as_of], env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [KPI, "run", "--landing", str(landing), "--as-of", as_of], env=env, capture_output=True, text=True, timeout=900
+    )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
     return proc
 
@@ -91,19 +92,56 @@ def test_missing_tables_make_only_their_kpis_unmeasurable(first_run):
 def test_output_tables_have_the_columns_of_the_spec(first_run):
     home = first_run[0]
     expected = {
-        "kpi_values": ["kpi_id", "grain", "period_start", "period_end", "value", "numerator", "denominator",
-                       "is_complete", "is_measurable", "quality_issues"],
-        "kpi_catalog": ["kpi_id", "name", "description", "category", "perspective", "unit", "direction", "owner",
-                        "aligns_to", "inputs"],
+        "kpi_values": [
+            "kpi_id",
+            "grain",
+            "period_start",
+            "period_end",
+            "value",
+            "numerator",
+            "denominator",
+            "is_complete",
+            "is_measurable",
+            "quality_issues",
+        ],
+        "kpi_catalog": [
+            "kpi_id",
+            "name",
+            "description",
+            "category",
+            "perspective",
+            "unit",
+            "direction",
+            "owner",
+            "aligns_to",
+            "inputs",
+        ],
         "kpi_targets": ["kpi_id", "grain", "period_start", "target_value", "source"],
-        "kpi_scorecard": ["kpi_id", "grain", "period_start", "actual", "target", "attainment", "projected",
-                          "status", "reason"],
+        "kpi_scorecard": [
+            "kpi_id",
+            "grain",
+            "period_start",
+            "actual",
+            "target",
+            "attainment",
+            "projected",
+            "status",
+            "reason",
+        ],
         "revenue_bridge": ["grain", "period_start", "comparison", "component", "amount"],
         "mrr_bridge": ["grain", "period_start", "component", "amount"],
         "quarantine": ["table_name", "file_name", "row_key", "rule", "raw_row", "first_seen_at"],
         "rejected_files": ["table_name", "file_name", "reason", "rejected_at"],
-        "data_quality": ["run_id", "table_name", "rows_landed", "rows_loaded", "rows_quarantined", "files_rejected",
-                         "checks_passed", "checks_failed"],
+        "data_quality": [
+            "run_id",
+            "table_name",
+            "rows_landed",
+            "rows_loaded",
+            "rows_quarantined",
+            "files_rejected",
+            "checks_passed",
+            "checks_failed",
+        ],
     }
     con = duckdb.connect(str(home / "serving.duckdb"), read_only=True)
     try:
@@ -127,12 +165,17 @@ def test_a_restated_file_replaces_its_rows_and_unchanged_files_are_not_read_agai
     con.close()
     # o5 is now cancelled (restatement), and a new file brings o7: c1, 2025-02-21, 1 × 40 USD.
     path = landing / "orders" / "orders_2025-02.csv"
-    path.write_text(path.read_text().replace("o5,c2,2025-02-20T10:00:00Z,web,EUR,completed",
-                                             "o5,c2,2025-02-20T10:00:00Z,web,EUR,cancelled"))
+    path.write_text(
+        path.read_text().replace(
+            "o5,c2,2025-02-20T10:00:00Z,web,EUR,completed", "o5,c2,2025-02-20T10:00:00Z,web,EUR,cancelled"
+        )
+    )
     (landing / "orders" / "orders_2025-02-21.csv").write_text(
-        "order_id,customer_id,order_ts,channel,currency,status\no7,c1,2025-02-21T10:00:00Z,web,USD,completed\n")
+        "order_id,customer_id,order_ts,channel,currency,status\no7,c1,2025-02-21T10:00:00Z,web,USD,completed\n"
+    )
     (landing / "order_lines" / "order_lines_2025-02-21.csv").write_text(
-        "order_id,line_number,product_id,quantity,unit_price,discount_amount\no7,1,p1,1,40,0\n")
+        "order_id,line_number,product_id,quantity,unit_price,discount_amount\no7,1,p1,1,40,0\n"
+    )
     kpi_run(home, landing, "2025-02-25")
     # revenue 2025-02 = o5 cancelled → 0, o7 40 → 40; active customers = {c3, c1} = 2
     assert value(home / "serving.duckdb", "revenue", "month", "2025-02-01")[0] == pytest.approx(40.0)
@@ -143,3 +186,67 @@ def test_a_restated_file_replaces_its_rows_and_unchanged_files_are_not_read_agai
     assert after["customers/customers.csv"] == before["customers/customers.csv"]
     assert after["orders/orders_2025-02.csv"] != before["orders/orders_2025-02.csv"]
     assert "orders/orders_2025-02-21.csv" in after
+
+
+@pytest.fixture(scope="module")
+def bad_run(tmp_path_factory):
+    """The tiny landing zone plus bad input of every kind the pipeline must survive:
+    an unreadable file, a file without a required column, a row breaking a rule, and a row
+    whose parent was quarantined."""
+    root = tmp_path_factory.mktemp("bad_inputs")
+    landing = root / "landing"
+    shutil.copytree(FIXTURE, landing)
+    (landing / "leads").mkdir()
+    (landing / "leads" / "leads.parquet").write_bytes(b"this is not a parquet file")
+    (landing / "web_sessions").mkdir()
+    (landing / "web_sessions" / "sessions.csv").write_text(
+        "session_id,started_at,source,campaign_id,pageviews,order_id\ns1,2025-01-05T10:00:00Z,ads,,3,\n"
+    )
+    # o9 is in a currency that never appears in fx_rates; its line is quarantined with it
+    (landing / "orders" / "orders_2025-01-late.csv").write_text(
+        "order_id,customer_id,order_ts,channel,currency,status\no9,c1,2025-01-15T10:00:00Z,web,XYZ,completed\n"
+    )
+    (landing / "order_lines" / "order_lines_2025-01-late.csv").write_text(
+        "order_id,line_number,product_id,quantity,unit_price,discount_amount\no9,1,p1,1,10,0\n"
+    )
+    home = root / "home"
+    kpi_run(home, landing, "2025-02-25")
+    return home
+
+
+def test_bad_files_are_rejected_whole_with_the_file_the_column_and_the_rule(bad_run):
+    con = duckdb.connect(str(bad_run / "serving.duckdb"), read_only=True)
+    try:
+        rejected = dict(con.execute("select file_name, reason from kpi.rejected_files").fetchall())
+        dq = con.execute(
+            "select table_name, rows_landed, rows_loaded, rows_quarantined from kpi.data_quality"
+            " where run_id = (select max(run_id) from kpi.data_quality)"
+        ).fetchall()
+        quarantined = con.execute("select table_name, row_key, rule from kpi.quarantine order by all").fetchall()
+    finally:
+        con.close()
+    assert set(rejected) == {"leads/leads.parquet", "web_sessions/sessions.csv"}
+    assert "leads/leads.parquet" in rejected["leads/leads.parquet"]
+    reason = rejected["web_sessions/sessions.csv"]
+    assert "web_sessions/sessions.csv" in reason and "visitor_id" in reason and "required" in reason
+    for _, landed, loaded, in_quarantine in dq:
+        assert landed == loaded + in_quarantine
+    assert [(t, k) for t, k, _ in quarantined] == [("order_lines", "o6|2"), ("order_lines", "o9|1"), ("orders", "o9")]
+    rules = {k: r for _, k, r in quarantined}
+    assert "fx_rates" in rules["o9"] and "orders" in rules["o9|1"]
+
+
+def test_bad_input_makes_exactly_the_affected_kpis_unmeasurable(bad_run):
+    serving = bad_run / "serving.duckdb"
+    # o9 is left out: revenue and active customers keep their values, but January's orders
+    # are 1 of 4 quarantined (25 % > 0.5 %): not trustworthy
+    v, _, measurable, issues = value(serving, "revenue", "month", "2025-01-01")
+    assert v == pytest.approx(149.0) and not measurable and "orders" in issues
+    v, _, measurable, issues = value(serving, "active_customers", "month", "2025-01-01")
+    assert v == 2.0 and not measurable and "orders" in issues
+    # MRR reads neither orders nor order lines
+    assert value(serving, "mrr", "month", "2025-01-01")[:3] == (pytest.approx(160.0), True, True)
+    # every file of leads and web_sessions was rejected: their KPIs are NULL, with the reason
+    for kpi_id, table in (("leads", "leads"), ("sessions", "web_sessions"), ("conversion_rate", "web_sessions")):
+        v, _, measurable, issues = value(serving, kpi_id, "month", "2025-01-01")
+        assert v is None and not measurable and table in issues, kpi_id

@@ -1,6 +1,8 @@
-{#- The run's as-of date as a SQL date literal (var `as_of`, passed by the orchestrator). -#}
+{#- The run's as-of date. The orchestrator writes it to meta.run_context right before
+    `dbt build`, so the compiled SQL does not change from night to night and dbt's partial
+    parsing keeps working (a date passed with --vars would force a full re-parse every run). -#}
 {% macro as_of() -%}
-    date '{{ var("as_of") }}'
+    (select run_context.as_of from meta.run_context as run_context)
 {%- endmacro %}
 
 {#- Start of the UTC calendar period of `grain` containing `date_expr` (weeks are ISO, Monday start). -#}

@@ -37,8 +37,10 @@ def run(args: argparse.Namespace) -> int:
         write_demo_landing(source, first, demo_end, scale=args.scale)
         tables = load_landing(source)
         dates = event_dates(tables)
-        print(f"bench: {sum(len(t) for t in tables.values()):,} rows, "
-              f"{len(tables.get('order_lines', [])):,} order lines", flush=True)
+        print(
+            f"bench: {sum(len(t) for t in tables.values()):,} rows, {len(tables.get('order_lines', [])):,} order lines",
+            flush=True,
+        )
         results = []
         for y in years:
             day = last_history[y]

@@ -25,7 +25,7 @@ def apply_run_env(args: argparse.Namespace) -> None:
         try:
             dt.date.fromisoformat(args.as_of)
         except ValueError:
-            raise SystemExit(f"kpi: --as-of {args.as_of!r} is not a date; write it as YYYY-MM-DD")
+            raise SystemExit(f"kpi: --as-of {args.as_of!r} is not a date; write it as YYYY-MM-DD") from None
         os.environ["KPI_AS_OF"] = args.as_of
 
 
@@ -40,23 +40,26 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.lib.lint import lint_for_run
 
     if not lint_for_run():
-        print("kpi run: stopped before any work: fix the target declarations above (see `kpi lint`).",
-              file=sys.stderr)
+        print("kpi run: stopped before any work: fix the target declarations above (see `kpi lint`).", file=sys.stderr)
         return 1
 
     landing_is_empty = not home.landing.exists() or not any(home.landing.iterdir())
     if landing_is_empty and not getattr(args, "landing", None):
-        from orchestration.lib.demo_data import write_demo_landing
         import datetime as dt
+
+        from orchestration.lib.demo_data import write_demo_landing
 
         print(f"kpi run: no data in {home.landing}; writing the demo landing zone first", flush=True)
         write_demo_landing(home.landing, as_of - dt.timedelta(days=3 * 365 - 1), as_of)
     elif not home.landing.exists():
-        print(f"kpi run: the landing folder {home.landing} does not exist; point --landing at a folder "
-              "with one sub-folder per raw table (see README)", file=sys.stderr)
+        print(
+            f"kpi run: the landing folder {home.landing} does not exist; point --landing at a folder "
+            "with one sub-folder per raw table (see README)",
+            file=sys.stderr,
+        )
         return 2
 
-    from orchestration.lib.pipeline import run_pipeline, print_summary
+    from orchestration.lib.pipeline import print_summary, run_pipeline
 
     started = time.monotonic()
     ok = run_pipeline(home)

@@ -9,8 +9,12 @@ from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--port", type=int, default=int(os.environ.get("KPI_UI_PORT", "3000")),
-                        help="port on 127.0.0.1 (default 3000 or $KPI_UI_PORT)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("KPI_UI_PORT", "3000")),
+        help="port on 127.0.0.1 (default 3000 or $KPI_UI_PORT)",
+    )
     parser.add_argument("--landing", help="landing zone folder (default: $KPI_LANDING_DIR or <home>/landing)")
     parser.add_argument("--as-of", dest="as_of", help="as-of date for runs started from the UI (default: yesterday)")
 

@@ -5,7 +5,6 @@ sources map onto the ingestion assets `raw_<table>`, so the graph runs from the 
 zone to the published outputs without a name written twice.
 """
 
-
 import json
 import os
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt_manifest import dbt_executable, ensure_manifest
+from orchestration.lib.dbt_manifest import dbt_executable, ensure_manifest, write_run_context
 from orchestration.lib.settings import DBT_PROJECT_DIR, Home, as_of_from_env, quarantine_threshold
 
 MANIFEST_PATH = ensure_manifest()
@@ -37,7 +36,7 @@ class KpiDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_vars() -> str:
-    return json.dumps({"as_of": as_of_from_env().isoformat(), "quarantine_threshold": quarantine_threshold()})
+    return json.dumps({"quarantine_threshold": quarantine_threshold()})
 
 
 @dbt_assets(
@@ -48,8 +47,13 @@ def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build every dbt model and run its data tests against the warehouse of this home."""
     home = Home.from_env().ensure()
     os.environ["KPI_WAREHOUSE_PATH"] = str(home.warehouse)
-    context.log.info(f"dbt build on {home.warehouse} as of {as_of_from_env()}")
-    yield from dbt.cli(["build", "--vars", dbt_vars()], context=context).stream()
+    as_of = as_of_from_env()
+    write_run_context(home.warehouse, as_of)
+    context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
+    # A stable target folder per home keeps dbt's artifacts out of the repository and lets
+    # each night reuse the previous night's partial parse.
+    target = home.root / "dbt_target"
+    yield from dbt.cli(["build", "--vars", dbt_vars()], context=context, target_path=target).stream()
 
 
 dbt_resource = DbtCliResource(

@@ -4,8 +4,16 @@ import dagster as dg
 
 from orchestration.lib.settings import Home
 
-_PUBLISHED_FROM = ["kpi_values", "kpi_catalog", "revenue_bridge", "mrr_bridge", "kpi_targets", "kpi_scorecard",
-                   "meta_table_status", "meta_quarantine"]
+_PUBLISHED_FROM = [
+    "kpi_values",
+    "kpi_catalog",
+    "revenue_bridge",
+    "mrr_bridge",
+    "kpi_targets",
+    "kpi_scorecard",
+    "meta_table_status",
+    "meta_quarantine",
+]
 
 
 @dg.asset(

@@ -1,6 +1,5 @@
 """What ingestion did this run, summed up for the UI; and the two `meta` tables dbt reads."""
 
-
 import dagster as dg
 
 from orchestration.lib.contract import TABLES
@@ -37,7 +36,9 @@ def ingestion_summary(context: dg.AssetExecutionContext):
             " from meta.data_quality where run_id = ? order by table_name",
             [run_id[0] if run_id else None],
         ).fetchall()
-        missing = [r[0] for r in con.execute("select table_name from meta.table_status where not is_present").fetchall()]
+        missing = [
+            r[0] for r in con.execute("select table_name from meta.table_status where not is_present").fetchall()
+        ]
         by_rule = con.execute(
             "select table_name, rule, count(*) from meta.quarantine group by all order by 3 desc limit 30"
         ).fetchall()

@@ -36,8 +36,15 @@ def ensure_manifest() -> Path:
         return MANIFEST
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     proc = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--quiet"],
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -50,3 +57,15 @@ def ensure_manifest() -> Path:
             + proc.stderr[-2000:]
         )
     return MANIFEST
+
+
+def write_run_context(warehouse: Path, as_of) -> None:
+    """Record the run's as-of date where the dbt models read it (meta.run_context)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("create schema if not exists meta")
+        con.execute("create or replace table meta.run_context as select cast(? as date) as as_of", [str(as_of)])
+    finally:
+        con.close()

@@ -30,7 +30,9 @@ def load_landing(src: Path) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     for name in TABLES:
         folder = src / name
-        files = sorted(p for p in folder.glob("*") if p.suffix in (".csv", ".parquet", ".xlsx")) if folder.is_dir() else []
+        files = (
+            sorted(p for p in folder.glob("*") if p.suffix in (".csv", ".parquet", ".xlsx")) if folder.is_dir() else []
+        )
         if files:
             out[name] = pd.concat([_read(p) for p in files], ignore_index=True)
     return out

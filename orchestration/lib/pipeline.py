@@ -20,15 +20,15 @@ def run_pipeline(home: Home, tags: dict[str, str] | None = None) -> bool:
     # The tag tells the run-failure sensor (if a daemon is up) that this process alerts by itself.
     run_tags = {LAUNCHED_BY_TAG: "kpi run", **(tags or {})}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS, raise_on_error=False,
-                                        tags=run_tags)
+        result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS, raise_on_error=False, tags=run_tags)
     if not result.success:
         alert_run_failure(result, source=run_tags[LAUNCHED_BY_TAG])
         failed = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         for event in failed:
             print(f"step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
-        print("kpi run: the pipeline failed; the step above says why. Fix it and run again "
-              "(the run is safe to repeat).")
+        print(
+            "kpi run: the pipeline failed; the step above says why. Fix it and run again (the run is safe to repeat)."
+        )
     return result.success
 
 
