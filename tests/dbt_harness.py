@@ -73,6 +73,10 @@ def create_warehouse(
             ],
         )
     con.execute(
+        "create or replace table meta.rejected_rows (table_name varchar, file_name varchar, event_date date,"
+        " row_count bigint)"
+    )
+    con.execute(
         "create or replace table meta.table_status (table_name varchar, is_present boolean,"
         " rows_loaded bigint, rows_quarantined bigint, files_rejected bigint)"
     )

@@ -19,7 +19,7 @@ def test_materialize_raw_assets(tmp_path, monkeypatch):
     monkeypatch.delenv("KPI_LANDING_DIR", raising=False)
     monkeypatch.setattr(ingest_defs, "load_clock", lambda: dt.datetime(2025, 6, 1))
     selection = [ingest_defs.asset_key("customers"), ingest_defs.asset_key("orders"), ingest_defs.asset_key("fx_rates")]
-    result = dg.materialize([ingest_defs.landing_tables], selection=selection)
+    result = dg.materialize([ingest_defs.landing_tables, ingest_defs.raw_contract_gx], selection=selection)
     assert result.success
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
     row = checks[("raw_customers", ingest_defs.ROW_CHECK)]
@@ -27,7 +27,14 @@ def test_materialize_raw_assets(tmp_path, monkeypatch):
     assert row.metadata["rows_quarantined"].value == 1
     assert row.metadata["failing_rules"].value == {"segment must be one of consumer, smb, enterprise": 1}
     assert row.metadata["sample_keys"].value == {"segment must be one of consumer, smb, enterprise": ["C2"]}
-    assert str(row.metadata["gx_data_docs"].value).endswith("index.html")
+    # Great Expectations validated the new rows (and agreed with the SQL rules, or the step fails)
+    gx = checks[("raw_customers", ingest_defs.GX_CHECK)]
+    assert not gx.passed and gx.severity == dg.AssetCheckSeverity.WARN
+    assert gx.metadata["unexpected_counts"].value == {
+        "segment must be one of consumer, smb, enterprise (expect_column_values_to_be_in_set)": 1
+    }
+    assert str(gx.metadata["gx_data_docs"].value).endswith("index.html")
+    assert checks[("raw_orders", ingest_defs.GX_CHECK)].passed  # no rows: nothing failed
     assert checks[("raw_customers", ingest_defs.TABLE_CHECK)].passed
     missing = checks[("raw_orders", ingest_defs.TABLE_CHECK)]
     assert not missing.passed and missing.severity == dg.AssetCheckSeverity.ERROR

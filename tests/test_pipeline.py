@@ -160,8 +160,8 @@ def test_output_tables_have_the_columns_of_the_spec(first_run):
 
 def test_a_restated_file_replaces_its_rows_and_unchanged_files_are_not_read_again(first_run):
     home, landing, _ = first_run
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    before = dict(con.execute("select file_name, loaded_at from meta.ingest_ledger").fetchall())
+    con = duckdb.connect(str(home / "landed.duckdb"), read_only=True)
+    before = dict(con.execute("select file_name, loaded_at from landing.ledger").fetchall())
     con.close()
     # o5 is now cancelled (restatement), and a new file brings o7: c1, 2025-02-21, 1 × 40 USD.
     path = landing / "orders" / "orders_2025-02.csv"
@@ -180,8 +180,8 @@ def test_a_restated_file_replaces_its_rows_and_unchanged_files_are_not_read_agai
     # revenue 2025-02 = o5 cancelled → 0, o7 40 → 40; active customers = {c3, c1} = 2
     assert value(home / "serving.duckdb", "revenue", "month", "2025-02-01")[0] == pytest.approx(40.0)
     assert value(home / "serving.duckdb", "active_customers", "month", "2025-02-01")[0] == 2.0
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    after = dict(con.execute("select file_name, loaded_at from meta.ingest_ledger").fetchall())
+    con = duckdb.connect(str(home / "landed.duckdb"), read_only=True)
+    after = dict(con.execute("select file_name, loaded_at from landing.ledger").fetchall())
     con.close()
     assert after["customers/customers.csv"] == before["customers/customers.csv"]
     assert after["orders/orders_2025-02.csv"] != before["orders/orders_2025-02.csv"]

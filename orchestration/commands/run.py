@@ -34,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.lib.settings import Home, as_of_from_env
 
     home = Home.from_env().ensure()
+    from orchestration.lib.gx_worker import prewarm
+
+    prewarm(home.gx_dir)  # Great Expectations imports in its own process while Dagster starts
     as_of = as_of_from_env()
     print(f"kpi run: home {home.root}, landing {home.landing}, as of {as_of}", flush=True)
 

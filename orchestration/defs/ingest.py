@@ -8,15 +8,20 @@ has its own key, description, lineage (`deps` follow the "exists in" foreign
 keys, plus `raw_fx_rates` for tables with a currency) and its own
 `MaterializeResult` and check results, so the UI and dbt see 21 assets.
 
-Checks on every `raw_<table>` (returned in its `MaterializeResult`):
+Checks on every `raw_<table>`:
 
-- `rows_pass_contract` (severity WARN): fails when rows are quarantined;
-  metadata has the counts, the rows per broken rule, sample keys and the path
-  of the GX Data Docs built this run.
-- `table_usable` (severity ERROR): fails when the folder is missing, every
-  file was rejected, or no row was accepted. It is **not blocking**: a
-  missing or unusable table must not stop dbt for the other tables; the KPIs
-  that need it become unmeasurable downstream (from `meta.table_status`).
+- `rows_pass_contract` (severity WARN, with the materialization): fails when rows
+  are quarantined; metadata has the counts, the rows per broken rule and sample keys.
+- `table_usable` (severity ERROR, with the materialization): fails when the folder is
+  missing, every file was rejected, or no row was accepted. It is **not blocking**: a
+  missing or unusable table must not stop dbt for the other tables; the KPIs that need
+  it become unmeasurable downstream (from `meta.table_status`).
+- `great_expectations` (severity WARN, the step `raw_contract_gx`): the table's GX suite
+  on the rows that landed this run, validated by the GX worker while dbt builds (it
+  waits for the KPI values, so GX runs beside dbt rather than before it); metadata has
+  each failing expectation with GX's unexpected count, and the Data Docs. GX and the SQL
+  rules must agree expectation by expectation (lib/ingest.audit); the same audit gates
+  `published_outputs`, so nothing is published that GX has not validated.
 
 The load clock is `load_clock()` (overridable in tests), the home is
 `Home.from_env()`.
@@ -89,7 +94,7 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
 
     assert isinstance(res, TableResult)
     key = asset_key(res.table)
-    docs = {"gx_data_docs": dg.MetadataValue.path(res.data_docs)} if res.data_docs else {}
+    docs = {}
     counts = {
         "rows_landed": res.rows_landed,
         "rows_loaded": res.rows_loaded,
@@ -127,7 +132,7 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
         metadata={
             **counts,
             "dagster/row_count": res.rows_loaded,
-            "rows_new": res.rows_new,
+            "rows_read_this_run": res.rows_read,
             "files_new": res.files_new,
             "files_restated": res.files_restated,
             "files_unchanged": res.files_unchanged,
@@ -135,6 +140,7 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
             "files_rejected": res.files_rejected,
             "rejected_files": dg.MetadataValue.json(res.rejected_this_run),
             "schema_drift": dg.MetadataValue.json(res.schema_drift),
+            "skipped_files": dg.MetadataValue.json(res.skipped_this_run),
             "is_present": res.is_present,
             "seconds": res.seconds,
             "run_id": run_id,
@@ -152,21 +158,83 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
     description="Ingest the landing zone (ledger, GX row rules, SQL key rules, quarantine).",
 )
 def landing_tables(context: dg.AssetExecutionContext):
-    from orchestration.lib.ingest import ingest
+    from orchestration.lib.gx_worker import prewarm
+    from orchestration.lib.ingest import land_and_resolve
 
+    prewarm(Home.from_env().gx_dir)  # GX imports in its own process while the files land
     wanted = [t for t in ct.TABLES if asset_key(t) in context.selected_asset_keys]
     home = Home.from_env()
     clock = load_clock()
-    results = ingest(home, tables=wanted, clock=lambda: clock, run_id=context.run_id)
+    results = land_and_resolve(home, tables=wanted, clock=lambda: clock, run_id=context.run_id)
     for name in ct.load_order():
         if name in results:
-            r = results[name]
-            context.log.info(
-                f"{name}: landed {r.rows_landed}, loaded {r.rows_loaded}, "
-                f"quarantined {r.rows_quarantined}, new rows {r.rows_new}, "
-                f"files rejected this run {len(r.rejected_this_run)}"
-            )
-            yield _results(r, context.run_id)
+            context.log.info(f"{name}: {results[name].summary}")
+            yield _results(results[name], context.run_id)
 
 
-defs = dg.Definitions(assets=[landing_tables], asset_checks=[])
+GX_CHECK = "great_expectations"
+
+
+@dg.multi_asset_check(
+    name="raw_contract_gx",
+    specs=[
+        dg.AssetCheckSpec(
+            GX_CHECK,
+            asset=asset_key(t.name),
+            description=(
+                f"The Great Expectations suite '{t.name}' (expectations/expectations/{t.name}.json, generated "
+                "from the contract) on the rows that landed this run; GX must agree with the SQL rules row "
+                "for row (WARN: failing rows are quarantined, not lost)."
+            ),
+            blocking=False,
+            # scheduled after dbt, so GX validates in its worker while dbt builds
+            additional_deps=[dg.AssetKey("kpi_values")],
+        )
+        for t in ct.TABLES.values()
+    ],
+    can_subset=True,
+    description="Waits for the GX worker's validation of this run's new rows, reconciles it with the SQL "
+    "rules (lib/ingest.audit) and reports each table's suite.",
+)
+def raw_contract_gx(context: dg.AssetCheckExecutionContext):
+    import duckdb
+
+    from orchestration.lib.ingest import audit, data_docs
+
+    home = Home.from_env()
+    run_id = context.op_execution_context.run_id
+    audit(home, run_id, log=context.log.info)
+    docs = data_docs(home)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT table_name, rule, expectation_type, success, unexpected_count FROM meta.gx_results "
+            "WHERE run_id = ? ORDER BY table_name, expectation",
+            [run_id],
+        ).fetchall()
+    by_table: dict[str, list[tuple]] = {}
+    for r in rows:
+        by_table.setdefault(r[0], []).append(r[1:])
+    for key in context.selected_asset_check_keys:
+        table = key.asset_key.path[-1].removeprefix("raw_")
+        results = by_table.get(table, [])
+        failing = {f"{rule} ({kind})": n for rule, kind, ok, n in results if not ok}
+        yield dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=GX_CHECK,
+            passed=not failing,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(
+                f"{len(results)} expectations on this run's new rows"
+                if results
+                else "no new rows this run: nothing to validate"
+            ),
+            metadata={
+                "expectations_evaluated": len(results),
+                "expectations_failed": len(failing),
+                "unexpected_counts": dg.MetadataValue.json(failing),
+                **({"gx_data_docs": dg.MetadataValue.path(docs)} if docs else {}),
+            },
+        )
+
+
+defs = dg.Definitions(assets=[landing_tables], asset_checks=[raw_contract_gx])

@@ -24,10 +24,13 @@ _PUBLISHED_FROM = [
 def published_outputs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     import pandas as pd
 
+    from orchestration.lib.ingest import audit
     from orchestration.lib.publish import publish
     from orchestration.lib.targets import catalog_fields
 
     home = Home.from_env().ensure()
+    # nothing is published that Great Expectations has not validated (and agreed with)
+    audit(home, context.run_id, log=context.log.info)
     fields = catalog_fields()
     frame = pd.DataFrame(
         [{"kpi_id": k, "owner": v.get("owner"), "aligns_to": v.get("aligns_to")} for k, v in fields.items()],

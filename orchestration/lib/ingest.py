@@ -1,66 +1,65 @@
-"""Ingestion of the landing zone into `raw.*` and `meta.*` (plain Python: DuckDB + GX).
-
-Call it from code::
+"""Ingestion of the landing zone: SQL over DuckDB, out of core, a night does one day's work.
 
     from orchestration.lib.ingest import ingest
-    from orchestration.lib.settings import Home
-    results = ingest(Home.from_env())            # all 21 tables, load clock = now (UTC)
+    results = ingest(Home.from_env())          # all 21 tables, load clock = now (UTC)
     results["orders"].rows_loaded
 
-Per table, in `contract.load_order()` (parents first):
+No table is ever held in Python memory: files go from disk into DuckDB (`read_csv`,
+`read_parquet`, xlsx streamed in batches), and parsing, the row rules, keys,
+last-landed-wins, foreign keys and the quarantine are SQL generated from the contract
+(`lib/contract.py`, `lib/rules.py`). DuckDB works under a memory limit and spills to
+`<home>/tmp` (KPI_DUCKDB_MEMORY_LIMIT, default 2GB).
 
-1. **Ledger.** Every top-level file of `landing/<table>/` is hashed (sha256).
-   Only files whose (name, checksum) is not in `meta.ingest_ledger` are read.
-   A known name with a new checksum is a *restatement*: once it has been read
-   successfully its rows replace the earlier rows of that file with the same
-   primary key (and those whose key did not parse); an earlier row whose key
-   the new version no longer carries stays. Rows are never deleted because a
-   file disappeared. An unreadable
-   file (or one without a required column) is rejected whole
-   (`meta.rejected_files`); when it was a restatement, the earlier version's
-   rows stay in place.
-2. **Landing.** The rows of new files are kept as strings in
-   `meta.landed_<table>` (file name, 1-based data row number, file
-   modification time, `raw_row` JSON of the row as landed, trimmed contract
-   strings, parsed values `<column>__v`) together with the row's GX verdict
-   (`_row_rules`, the row rules it broke, NULL when none). Old files are never
-   re-validated: the cost of GX is proportional to the new rows.
-3. **Row rules** run through Great Expectations 1.x (pandas path, one
-   validation per table and run over the new rows, suites generated from
-   `contract.py`, see `lib/gx_suites.py`).
-4. **Key rules** run in DuckDB SQL over the whole landing table, every run:
-   a. last landed wins: for each parseable primary key only the rows of the
-      file that landed last (file modification time, then file name) survive
-      ("winning rows"); rows of earlier files with that key are superseded;
-   b. a key repeated inside that winning file quarantines every copy;
-   c. foreign keys ("exists in" columns only) against the *accepted* rows of
-      the parent table (`raw.<parent>`), so a quarantined parent cascades;
-   d. a currency that is not USD and never appears in accepted `fx_rates`;
-   e. subscription periods of one subscription must not overlap (among rows
-      that broke no other rule; both rows of an overlapping pair are
-      quarantined, the data does not say which one is right).
-5. **Outputs.** `raw.<table>` is rebuilt from the accepted winning rows (typed
-   per docs/architecture.md), `meta.quarantine` holds the quarantined winning
-   rows (rules joined by "; "; `first_seen_at` kept across runs), and
-   `meta.table_status`, `meta.data_quality` are written.
+Two files, so Great Expectations can read one while the pipeline writes the other:
 
-**rows_landed** (per table, after the run) = the number of *winning rows*:
-for every parseable primary key, all rows carrying it in the file that landed
-last for that key (1, or n when the key is repeated n times in that file), plus
-every row whose primary key does not parse. Superseded rows (same key in an
-earlier file) are not counted. Every winning row is either accepted
-(`rows_loaded`) or quarantined (`rows_quarantined`), so
-rows_landed = rows_loaded + rows_quarantined holds by construction.
+- `landed.duckdb` (schema `landing`): the ledger of files, every row of every file as it
+  landed (all versions), rejected files, and the views GX validates (schema `gx`).
+- `warehouse.duckdb`: the accepted rows `raw.<table>`, the quarantine and the status
+  tables in `meta`, and everything dbt builds.
 
-`checks_passed` / `checks_failed` in `meta.data_quality` count the table's
-contract rules (row rules + key rules) with no / with at least one broken
-winning row.
+A run has four steps, each writing one of the two files (so each is one transaction per
+table, and a run killed at any point resumes where it stopped: every step finds its work
+from what the previous step committed):
+
+1. **Land** (landed.duckdb). The files of `landing/<table>/` are compared with the ledger:
+   a file whose size and modification time are unchanged is not read; otherwise its
+   sha256 decides whether it is new, a *restatement* (known name, new content) or
+   unchanged. New and restated files are read into `landing.rows_<table>`: the text as
+   landed, the values parsed in SQL (`<column>__v`), the canonical primary key `_key`,
+   the event date and `_row_rules`, the row rules the row breaks. A restatement replaces
+   its previous version's rows that share a key (and those whose key did not parse); an
+   old key the new version lacks keeps its row. A CSV line that cannot be parsed is kept
+   with its line number and the reader's reason (quarantined later); the file's other
+   rows are kept. A file that cannot be read at all, or lacks a required column, is
+   rejected whole; the rows of such a file whose event date can be read are counted per
+   event date (kpis.md v1.2: they count as quarantined rows of their periods).
+   Sub-folders and unsupported files are reported once as skipped; extra columns as
+   schema drift.
+2. **Validate** (read-only, in the GX worker process, while the pipeline goes on). Great
+   Expectations validates the new rows of every table on its SQL engine
+   (`lib/gx_suites.py`); it is the validator of record.
+3. **Resolve** (warehouse.duckdb). Key rules in SQL, only over the keys that changed (the
+   new rows' keys, keys a restatement touched, rows whose parent or currency changed
+   acceptance): a. last landed wins (per key, the file with the latest modification time,
+   then name); b. a key repeated inside that winning file quarantines every copy;
+   c. foreign keys against the *accepted* rows of the parent (a quarantined parent
+   cascades); d. a currency that is not USD and never appears in accepted fx_rates;
+   e. periods of one subscription must not overlap (both rows of a pair quarantined).
+4. **Audit** (`audit`, before anything is published): per expectation, GX's unexpected
+   count must equal the number of rows `_row_rules` marks for that rule; a disagreement
+   or an expectation GX could not evaluate stops the run.
+
+**rows_landed** = the table's current winning rows (one per key from the file that landed
+last; all copies of a key repeated inside that file; every row whose key does not parse
+and every unreadable CSV line); each is accepted (`rows_loaded`) or quarantined
+(`rows_quarantined`), so rows_landed = rows_loaded + rows_quarantined by construction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -68,19 +67,28 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from orchestration.lib import contract as ct
-from orchestration.lib.gx_suites import max_discount, typed
-from orchestration.lib.landing_files import list_files, read_files, sha256
+from orchestration.lib import rules
+from orchestration.lib.landing_files import (
+    LandingFile,
+    UnreadableFile,
+    load_xlsx,
+    missing_required,
+    read_header,
+    scan_landing_root,
+    scan_table_folder,
+    sha256,
+    source_sql,
+    text_columns,
+)
+from orchestration.lib.rules import lit, q, typed
 from orchestration.lib.settings import Home
 
+SCHEMA_VERSION = 2
 SAMPLE_KEYS = 5
-_TS_RE = (
-    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?"
-    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
-)
+GX_SCHEMA = "gx"
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 def utc_now() -> dt.datetime:
@@ -99,8 +107,9 @@ class TableResult:
     files_unchanged: int = 0
     files_rejected: int = 0  # currently rejected files of the table
     rejected_this_run: list[dict] = field(default_factory=list)  # {file_name, reason}
-    schema_drift: dict[str, list[str]] = field(default_factory=dict)  # file -> extra columns
-    rows_new: int = 0  # rows landed from new/changed files this run
+    skipped_this_run: list[dict] = field(default_factory=list)  # {file_name, reason}, reported once
+    schema_drift: dict[str, list[str]] = field(default_factory=dict)  # file -> extra columns (this run)
+    rows_read: int = 0  # rows read this run from new and restated files
     rows_landed: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -108,6 +117,7 @@ class TableResult:
     sample_keys: dict[str, list[str]] = field(default_factory=dict)
     checks_passed: int = 0
     checks_failed: int = 0
+    gx_results: list[dict] = field(default_factory=list)  # per expectation: rule, success, counts
     data_docs: str | None = None
     seconds: float = 0.0
 
@@ -121,6 +131,26 @@ class TableResult:
         if self.rows_loaded == 0:
             return f"{self.table} has no accepted rows"
         return None
+
+    @property
+    def summary(self) -> str:
+        """One line for the run log: what was read, and what the table now holds."""
+        read = (
+            f"read {self.rows_read} rows from {self.files_new} new and {self.files_restated} restated file(s)"
+            if self.files_new or self.files_restated
+            else "no new or changed files"
+        )
+        extra = []
+        if self.rejected_this_run:
+            extra.append(f"{len(self.rejected_this_run)} file(s) rejected")
+        if self.skipped_this_run:
+            extra.append(f"{len(self.skipped_this_run)} skipped")
+        if self.schema_drift:
+            extra.append(f"extra columns in {len(self.schema_drift)} file(s)")
+        return (
+            f"{read}; now holds {self.rows_landed} current rows: {self.rows_loaded} accepted, "
+            f"{self.rows_quarantined} quarantined" + (f" ({', '.join(extra)})" if extra else "")
+        )
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -136,302 +166,691 @@ _STATE_FIELDS = (
     "checks_failed",
 )
 
-# --- schema ----------------------------------------------------------------------------
+# --- the two databases -------------------------------------------------------------------------
 
-META_DDL = [
+LANDED_DDL = [
+    "CREATE SCHEMA IF NOT EXISTS landing",
+    f"CREATE SCHEMA IF NOT EXISTS {GX_SCHEMA}",
+    "CREATE TABLE IF NOT EXISTS landing.schema_version (version INTEGER)",
+    """CREATE TABLE IF NOT EXISTS landing.ledger (table_name VARCHAR, file_name VARCHAR,
+        checksum VARCHAR, rows BIGINT, modified_at TIMESTAMP, loaded_at TIMESTAMP, status VARCHAR,
+        size_bytes BIGINT, mtime_ns BIGINT, reason VARCHAR)""",
+    # one per table and run that landed rows; validated once GX's results were audited
+    """CREATE TABLE IF NOT EXISTS landing.batches (table_name VARCHAR, batch VARCHAR, load_clock TIMESTAMP,
+        validated BOOLEAN)""",
+    "CREATE TABLE IF NOT EXISTS landing.restated_keys (table_name VARCHAR, batch VARCHAR, key VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS landing.changed_dates (table_name VARCHAR, batch VARCHAR, event_date DATE)",
+    """CREATE TABLE IF NOT EXISTS landing.rejected_files (table_name VARCHAR, file_name VARCHAR,
+        reason VARCHAR, rejected_at TIMESTAMP)""",
+    # kpis.md v1.2: the rows of a file rejected whole count as quarantined rows of their periods
+    """CREATE TABLE IF NOT EXISTS landing.rejected_rows (table_name VARCHAR, file_name VARCHAR,
+        event_date DATE, row_count BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS landing.schema_drift (table_name VARCHAR, file_name VARCHAR,
+        column_name VARCHAR, first_seen_at TIMESTAMP)""",
+]
+
+WAREHOUSE_DDL = [
     "CREATE SCHEMA IF NOT EXISTS raw",
     "CREATE SCHEMA IF NOT EXISTS meta",
-    """CREATE TABLE IF NOT EXISTS meta.ingest_ledger (table_name VARCHAR, file_name VARCHAR,
-        checksum VARCHAR, rows BIGINT, modified_at TIMESTAMP, loaded_at TIMESTAMP, status VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS meta.rejected_files (table_name VARCHAR, file_name VARCHAR,
-        reason VARCHAR, rejected_at TIMESTAMP)""",
+    "CREATE TABLE IF NOT EXISTS meta.schema_version (version INTEGER)",
     """CREATE TABLE IF NOT EXISTS meta.quarantine (table_name VARCHAR, file_name VARCHAR,
         row_key VARCHAR, rule VARCHAR, raw_row VARCHAR, first_seen_at TIMESTAMP, event_date DATE)""",
     """CREATE TABLE IF NOT EXISTS meta.table_status (table_name VARCHAR, is_present BOOLEAN,
         rows_loaded BIGINT, rows_quarantined BIGINT, files_rejected BIGINT)""",
-    # Internal: when a table's raw version and its parents' versions are unchanged and no new
-    # file arrived, the SQL key rules are skipped and the stored stats reused (nightly runs).
-    """CREATE TABLE IF NOT EXISTS meta.ingest_state (table_name VARCHAR, version BIGINT,
-        parent_versions VARCHAR, stats VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS meta.data_quality (run_id VARCHAR, table_name VARCHAR,
         rows_landed BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT, files_rejected BIGINT,
         checks_passed BIGINT, checks_failed BIGINT)""",
+    "CREATE TABLE IF NOT EXISTS meta.resolved_batches (table_name VARCHAR, batch VARCHAR)",
+    # keys a parent's (or fx_rates') change of acceptance hands to a child table
+    "CREATE TABLE IF NOT EXISTS meta.pending_keys (table_name VARCHAR, key VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS meta.ingest_state (table_name VARCHAR, stats VARCHAR)",
+    # event dates whose rows changed (NULL: a table without event date), for incremental dbt models
+    """CREATE TABLE IF NOT EXISTS meta.changed_event_dates (table_name VARCHAR, event_date DATE,
+        changed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS meta.gx_results (run_id VARCHAR, table_name VARCHAR, batch VARCHAR,
+        expectation INTEGER, rule VARCHAR, expectation_type VARCHAR, success BOOLEAN,
+        unexpected_count BIGINT, sql_count BIGINT, validated_at TIMESTAMP)""",
+    # copies of the landing-side tables that dbt and the published outputs read
+    """CREATE TABLE IF NOT EXISTS meta.rejected_files (table_name VARCHAR, file_name VARCHAR,
+        reason VARCHAR, rejected_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS meta.rejected_rows (table_name VARCHAR, file_name VARCHAR,
+        event_date DATE, row_count BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS meta.schema_drift (table_name VARCHAR, file_name VARCHAR,
+        column_name VARCHAR, first_seen_at TIMESTAMP)""",
 ]
 
-_TYPED_STORAGE = {"date": "DATE", "timestamp": "TIMESTAMP", "int": "BIGINT", "decimal": "DOUBLE"}
+
+def rows_table(t: ct.Table, db: str = "") -> str:
+    """The landed rows of a table (in landed.duckdb; `db` is its attached name)."""
+    return f"{db + '.' if db else ''}landing.rows_{t.name}"
 
 
-def landed_table(t: ct.Table) -> str:
-    return f"meta.landed_{t.name}"
+def _landed_column_names(t: ct.Table) -> list[str]:
+    cols = ["_file_name", "_row_number", "_file_mtime", "_landed_at", "_batch", "_raw_line"]
+    cols += [c.name for c in t.columns]
+    cols += [n for n, _ in rules.parsed_columns(t)]
+    return cols + ["_key", "_event_date", "_row_rules"]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def landed_ddl(t: ct.Table) -> str:
-    cols = [
-        "_file_name VARCHAR",
-        "_row_number BIGINT",
-        "_file_mtime TIMESTAMP",
-        "_landed_at TIMESTAMP",
-        "_key VARCHAR",
-        "_event_date DATE",
-        "_row_rules VARCHAR",
-        "_raw_row VARCHAR",
-    ]
+def rows_ddl(t: ct.Table) -> str:
+    types = {
+        "_file_name": "VARCHAR",
+        "_row_number": "BIGINT",
+        "_file_mtime": "TIMESTAMP",
+        "_landed_at": "TIMESTAMP",
+        "_batch": "VARCHAR",
+        "_raw_line": "VARCHAR",  # an unparseable CSV line, as landed (its columns are then NULL)
+        "_key": "VARCHAR",
+        "_event_date": "DATE",
+        "_row_rules": "VARCHAR[]",
+    }
     for c in t.columns:
-        cols.append(f"{_q(c.name)} VARCHAR")
-        if c.type in _TYPED_STORAGE:
-            cols.append(f"{_q(typed(c.name))} {_TYPED_STORAGE[c.type]}")
-    return f"CREATE TABLE IF NOT EXISTS {landed_table(t)} ({', '.join(cols)})"
-
-
-def raw_select(t: ct.Table) -> str:
-    """Typed contract columns of raw.<table>, from the landing table's columns."""
-    out = []
-    for c in t.columns:
-        if c.type in ("id", "string", "currency"):
-            expr = _q(c.name)
-        elif c.type == "money":
-            expr = f"CAST({_q(c.name)} AS DECIMAL(18,4))"
-        else:
-            expr = f"CAST({_q(typed(c.name))} AS {ct.DUCKDB_TYPES[c.type]})"
-        out.append(f"{expr} AS {_q(c.name)}")
-    return ", ".join(out)
+        types[c.name] = "VARCHAR"
+    for name, _ in rules.parsed_columns(t):
+        base = name.rsplit("__", 1)[0]
+        types[name] = "DECIMAL(38,4)" if name.endswith("__max") else rules.PARSED_TYPES[t.column(base).type]
+    cols = ", ".join(f"{q(n)} {types[n]}" for n in _landed_column_names(t))
+    return f"CREATE TABLE IF NOT EXISTS {rows_table(t)} ({cols})"
 
 
 def raw_ddl(t: ct.Table) -> str:
-    cols = [f"{_q(c.name)} {ct.DUCKDB_TYPES[c.type]}" for c in t.columns]
+    cols = [f"{q(c.name)} {ct.DUCKDB_TYPES[c.type]}" for c in t.columns]
     cols += ["_file_name VARCHAR", "_loaded_at TIMESTAMP"]
     return f"CREATE TABLE IF NOT EXISTS raw.{t.name} ({', '.join(cols)})"
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for stmt in META_DDL:
+def _check_version(con: duckdb.DuckDBPyConnection, schema: str, drop: list[str]) -> bool:
+    """True when the layout is current; an older layout is dropped (rebuilt from the landing zone)."""
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'schema_version'",
+        [schema],
+    ).fetchone()[0]
+    version = con.execute(f"SELECT max(version) FROM {schema}.schema_version").fetchone()[0] if present else None
+    if version == SCHEMA_VERSION:
+        return True
+    anything = con.execute(
+        f"SELECT count(*) FROM information_schema.tables WHERE table_schema IN ({', '.join(lit(d) for d in drop)})"
+    ).fetchone()[0]
+    if anything:
+        print(
+            f"kpi: {schema} tables of an older layout ({version or 1}) found; rebuilding them from the landing zone",
+            flush=True,
+        )
+        for d in drop:
+            con.execute(f"DROP SCHEMA IF EXISTS {d} CASCADE")
+    return False
+
+
+def ensure_landed_schema(con: duckdb.DuckDBPyConnection) -> None:
+    current = _check_version(con, "landing", ["landing", GX_SCHEMA])
+    for stmt in LANDED_DDL:
         con.execute(stmt)
+    if not current:
+        con.execute("DELETE FROM landing.schema_version")
+        con.execute("INSERT INTO landing.schema_version VALUES (?)", [SCHEMA_VERSION])
     for t in ct.TABLES.values():
-        con.execute(landed_ddl(t))
+        con.execute(rows_ddl(t))
+
+
+def ensure_warehouse_schema(con: duckdb.DuckDBPyConnection) -> None:
+    current = _check_version(con, "meta", ["raw", "meta"])
+    for stmt in WAREHOUSE_DDL:
+        con.execute(stmt)
+    if not current:
+        con.execute("DELETE FROM meta.schema_version")
+        con.execute("INSERT INTO meta.schema_version VALUES (?)", [SCHEMA_VERSION])
+    for t in ct.TABLES.values():
         con.execute(raw_ddl(t))
 
 
-def connect(path: Path, timeout_s: float = 120.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting while another process holds its write lock."""
+def memory_limit() -> str:
+    return os.environ.get("KPI_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
+
+
+def connect(path: Path, timeout_s: float = 120.0, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a database of the home (memory limit, spill folder, UTC), waiting while another
+    process holds its lock."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            con = duckdb.connect(str(path))
-            con.execute("SET TimeZone = 'UTC'")
-            return con
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
         except duckdb.IOException as err:
             if "lock" not in str(err).lower() or time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = {lit(memory_limit())}")
+    spill = path.parent / "tmp"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET temp_directory = {lit(str(spill))}")
+    con.execute("SET preserve_insertion_order = true")
+    return con
 
 
-# --- parsing (the values the GX suites compare) --------------------------------------------
+# --- SQL built from the contract ---------------------------------------------------------------
 
 
-def _to_datetime64(strings: pd.Series, unit: str) -> pd.Series:
-    """Strict ISO parse by numpy into datetime64[us] (years 1-9999); NaT where invalid."""
-    values = strings.where(strings.notna(), "NaT").astype(str).to_numpy()
-    try:
-        arr = values.astype(f"datetime64[{unit}]")
-    except ValueError:  # some value is not a valid calendar date/time: parse one by one
-        arr = np.array([_one_datetime64(v, unit) for v in values], dtype=f"datetime64[{unit}]")
-    return pd.Series(arr.astype("datetime64[us]"), index=strings.index)
+def _trim(col: str, alias: str = "") -> str:
+    return rules.trimmed_sql(col, f"{alias}." if alias else "")
 
 
-def _one_datetime64(v: str, unit: str):
-    try:
-        return np.datetime64(v, unit)
-    except ValueError:
-        return np.datetime64("NaT", unit)
+def raw_key_sql(t: ct.Table, alias: str) -> str:
+    """The canonical key text from the typed columns of raw.<table> (as `_key` is built)."""
+    parts = []
+    for k in t.primary_key:
+        col = f"{alias}.{q(k)}"
+        parts.append(f"strftime({col}, '%Y-%m-%d')" if t.column(k).type == "date" else f"CAST({col} AS VARCHAR)")
+    return parts[0] if len(parts) == 1 else f"concat_ws('|', {', '.join(parts)})"
 
 
-def parse_values(s: pd.Series, typ: str) -> pd.Series:
-    """Parsed values of a trimmed string column; NaN/NaT where the string does not parse.
+def landing_select(t: ct.Table, relation: str, text_cols: dict[str, str]) -> str:
+    """SELECT of `_rn, _path, <text as landed>, <parsed>, _key, _event_date, _row_rules` from a
+    relation with `_rn`, `_path` and the file's columns. `$clock` is the load clock.
 
-    Timestamps: the offset (Z, +hh, +hhmm, +hh:mm; none = UTC) is applied, the
-    result is naive UTC. Dates and timestamps are datetime64[us] (years 1-9999).
+    `text_cols`: contract column -> SQL of its text in `relation` (absent columns are NULL).
+    The canonical key: dates ISO, ints as digits, ids trimmed, parts joined by '|'; NULL
+    when a part does not parse.
     """
-    s = s.astype(object)
-    if typ == "timestamp":
-        m = s.astype("string").str.extract(_TS_RE)
-        local = m[0] + "T" + m[1] + m[2].fillna(":00")
-        naive = _to_datetime64(local.astype(object).where(local.notna(), None), "us")
-        off = m[3].fillna("Z").str.upper()
-        sign = np.where(off.str.startswith("-"), -1, 1)
-        hh = pd.to_numeric(off.str.slice(1, 3), errors="coerce").fillna(0)
-        mm = pd.to_numeric(off.str.replace(":", "", regex=False).str.slice(3, 5), errors="coerce")
-        minutes = (sign * (hh * 60 + mm.fillna(0))).astype("int64").to_numpy()
-        shifted = naive.to_numpy() - minutes.astype("timedelta64[m]").astype("timedelta64[us]")
-        return pd.Series(shifted, index=s.index)
-    ok = s.astype("string").str.match(ct.TYPE_REGEX[typ]).fillna(False).astype(bool)
-    valid = s.where(ok, None)
-    if typ == "date":
-        return _to_datetime64(valid, "D")
-    return pd.to_numeric(valid, errors="coerce").astype("float64")
-
-
-def key_part(s: pd.Series, parsed: pd.Series | None, typ: str) -> pd.Series:
-    """Canonical text of a primary-key column (None when it does not parse)."""
-    if parsed is None:
-        return s
-    if typ == "date":
-        return parsed.astype(str).str.slice(0, 10).where(parsed.notna(), None)
-    if typ == "int":
-        return parsed.map(lambda v: None if pd.isna(v) else str(int(v)))
-    return parsed.astype(str).where(parsed.notna(), None)
-
-
-def prepare_frame(t: ct.Table, landed: pd.DataFrame) -> pd.DataFrame:
-    """Contract columns trimmed (empty -> None), parsed `__v` values, derived columns, `_key`."""
-    out = pd.DataFrame(index=landed.index)
-    for c in t.columns:
-        if c.name in landed.columns:
-            s = landed[c.name].astype("string").str.strip()
-            s = s.where(s.notna() & (s != ""), None).astype(object)
+    raw = ", ".join(f"{text_cols.get(c.name, 'CAST(NULL AS VARCHAR)')} AS {q(c.name + '__raw')}" for c in t.columns)
+    trimmed = ", ".join(f"{_trim(c.name + '__raw')} AS {q(c.name)}" for c in t.columns)
+    parsed = [(n, sql) for n, sql in rules.parsed_columns(t) if not n.endswith("__max")]
+    derived = [(n, sql) for n, sql in rules.parsed_columns(t) if n.endswith("__max")]
+    pk_parts = []
+    for k in t.primary_key:
+        c = t.column(k)
+        if c.type == "date":
+            pk_parts.append(f"strftime({q(typed(k))}, '%Y-%m-%d')")
+        elif c.type in rules.PARSED_TYPES:
+            pk_parts.append(f"CAST({q(typed(k))} AS VARCHAR)")
         else:
-            s = pd.Series([None] * len(landed), index=landed.index, dtype=object)
-        out[c.name] = s
-        if c.type in _TYPED_STORAGE or c.type == "money":
-            out[typed(c.name)] = parse_values(s, c.type)
-    for r in t.pair_rules:
-        if r.kind == "le_product":
-            prod = out[typed(r.b)] * out[typed(r.third)]  # type: ignore[index]
-            out[max_discount(r.a)] = prod.round(4)
-    parts = [key_part(out[k], out.get(typed(k)), t.column(k).type).astype(object) for k in t.primary_key]
-    key = parts[0].where(parts[0].notna(), None)
-    for p in parts[1:]:
-        both = key.notna() & p.notna()
-        key = (key.astype(str) + "|" + p.astype(str)).where(both, None)
-    out["_key"] = key.astype(object)
-    if t.event_date:
-        ev = out[typed(t.event_date)]
-        out["_event_date"] = ev.dt.normalize()
+            pk_parts.append(q(k))
+    if len(pk_parts) == 1:
+        key = pk_parts[0]
     else:
-        out["_event_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        present = " AND ".join(f"{p} IS NOT NULL" for p in pk_parts)
+        key = f"CASE WHEN {present} THEN concat_ws('|', {', '.join(pk_parts)}) END"
+    event = f"CAST({q(typed(t.event_date))} AS DATE)" if t.event_date else "CAST(NULL AS DATE)"
+    out = ["_rn", "_path"] + [f"{q(c.name + '__raw')} AS {q(c.name)}" for c in t.columns]
+    out += [q(n) for n, _ in rules.parsed_columns(t)]
+    out += [f"{key} AS _key", f"{event} AS _event_date", f"{rules.row_rules_sql(t)} AS _row_rules"]
+    stage_p = ", ".join(f"{sql} AS {q(n)}" for n, sql in parsed)
+    stage_d = "".join(f", {sql} AS {q(n)}" for n, sql in derived)
+    return f"""
+        WITH s AS (SELECT _rn, _path, CAST($clock AS TIMESTAMP) AS {rules.LOAD_CLOCK_COLUMN}, {raw} FROM {relation}),
+        tr AS (SELECT *, {trimmed} FROM s),
+        p AS (SELECT *{", " + stage_p if stage_p else ""} FROM tr),
+        d AS (SELECT *{stage_d} FROM p)
+        SELECT {", ".join(out)} FROM d"""
+
+
+def gx_view_sql(t: ct.Table, batches: list[str]) -> str:
+    """The view GX validates: the new rows of `batches` as trimmed strings and parsed values."""
+    cols = ["_file_name", "_row_number", f"_landed_at AS {rules.LOAD_CLOCK_COLUMN}"]
+    cols += [f"{_trim(c.name)} AS {q(c.name)}" for c in t.columns]
+    cols += [q(n) for n, _ in rules.parsed_columns(t)]
+    return (
+        f"CREATE OR REPLACE VIEW {GX_SCHEMA}.{t.name} AS SELECT {', '.join(cols)} FROM {rows_table(t)} "
+        f"WHERE _batch IN ({', '.join(lit(b) for b in batches)}) AND _raw_line IS NULL"
+    )
+
+
+def raw_select(t: ct.Table, alias: str) -> str:
+    """Typed contract columns of raw.<table> from landed rows."""
+    out = []
+    for c in t.columns:
+        if c.type in rules.PARSED_TYPES:
+            expr = f"CAST({alias}.{q(typed(c.name))} AS {ct.DUCKDB_TYPES[c.type]})"
+        else:
+            expr = _trim(c.name, alias)
+        out.append(f"{expr} AS {q(c.name)}")
+    return ", ".join(out)
+
+
+def references_to(parent: str) -> list[tuple[str, str, str]]:
+    """(child table, child column, parent column) of every rule that reads `parent`'s
+    accepted rows: the "exists in" foreign keys, and for fx_rates every currency column."""
+    out = []
+    for t in ct.TABLES.values():
+        for col, p, pcol in t.foreign_keys:
+            if p == parent:
+                out.append((t.name, col, pcol))
+        if parent == "fx_rates" and t.name != "fx_rates":
+            out += [(t.name, c.name, "currency") for c in t.columns if c.type == "currency"]
     return out
 
 
-# --- the run ---------------------------------------------------------------------------
+def _case_path(column: str, values: dict[str, str]) -> str:
+    """SQL mapping a file path column to one value per file."""
+    return f"CASE {column} " + " ".join(f"WHEN {lit(p)} THEN {lit(v)}" for p, v in values.items()) + " END"
+
+
+class _ReadError(Exception):
+    pass
+
+
+def _read_error(f: LandingFile, err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    first = text[0][:300] if text else type(err).__name__
+    kind = {".csv": "CSV", ".parquet": "Parquet", ".xlsx": "xlsx"}[f.suffix]
+    return f"cannot be read as {kind}: {first}"
+
+
+def _exec(con: duckdb.DuckDBPyConnection, sql: str, **params):
+    """Execute with the named parameters the statement uses (DuckDB refuses unused ones)."""
+    return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+
+
+# --- 1. land -------------------------------------------------------------------------------
 
 
 @dataclass
-class _NewFile:
-    path: Path
-    rel: str
+class _File:
+    f: LandingFile
     checksum: str
-    mtime: dt.datetime
     restated: bool
+    header: list[str] | None = None
     rows: int = 0
 
 
-class Ingestion:
-    """One ingestion run over some tables of one home (one DuckDB connection, one GX context)."""
+class Lander:
+    """Step 1: new and restated files into landed.duckdb, one transaction per table."""
 
-    def __init__(
-        self,
-        home: Home,
-        clock: Callable[[], dt.datetime] = utc_now,
-        run_id: str | None = None,
-    ):
-        self.home = home.ensure()
-        self.clock = clock
-        self.load_clock = clock()
-        self.run_id = run_id or f"ingest-{self.load_clock:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        self.con = connect(home.warehouse)
-        ensure_schema(self.con)
-        self._gx = None
-        self.data_docs: str | None = None
-
-    # GX is imported and its context created lazily: a run with no new rows never pays for it.
-    @property
-    def gx(self):
-        if self._gx is None:
-            from orchestration.lib.gx_suites import GxRunner
-
-            self._gx = GxRunner(self.home.gx_dir, run_name=self.run_id)
-        return self._gx
+    def __init__(self, home: Home, load_clock: dt.datetime, batch: str, results: dict[str, TableResult]):
+        self.home, self.load_clock, self.batch, self.results = home, load_clock, batch, results
+        self.con = connect(home.landed)
+        ensure_landed_schema(self.con)
+        self._rejected: set[str] = set()
 
     def close(self) -> None:
         self.con.close()
 
-    # -- per table -------------------------------------------------------------------------
+    def _one(self, sql: str, params: list | None = None):
+        return self.con.execute(sql, params or []).fetchone()
 
-    def ingest_table(self, name: str) -> TableResult:
-        start = time.monotonic()
+    def table(self, name: str) -> None:
         t = ct.TABLES[name]
-        res = TableResult(table=name)
-        folder = self.home.landing / name
-        res.folder_exists = folder.is_dir()
+        res = self.results[name]
+        res.folder_exists = (self.home.landing / name).is_dir()
+        new = self._scan(t, res)
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._land(t, res, new)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _scan(self, t: ct.Table, res: TableResult) -> list[_File]:
+        files, skipped = scan_table_folder(self.home.landing, t.name)
         ledger = {
-            r[0]: (r[1], r[2])
+            r[0]: r[1:]
             for r in self.con.execute(
-                "SELECT file_name, checksum, status FROM meta.ingest_ledger WHERE table_name = ?",
-                [name],
+                "SELECT file_name, checksum, size_bytes, mtime_ns, status, reason FROM landing.ledger "
+                "WHERE table_name = ?",
+                [t.name],
             ).fetchall()
         }
-        candidates: list[_NewFile] = []
-        for path in list_files(folder):
-            rel = f"{name}/{path.name}"
+        for rel, reason in skipped:
+            known = ledger.get(rel)
+            if known is None or known[3] != "skipped" or known[4] != reason:
+                self._ledger(t.name, rel, None, 0, None, "skipped", reason)
+                res.skipped_this_run.append({"file_name": rel, "reason": reason})
+        new: list[_File] = []
+        for f in files:
             res.files_seen += 1
-            checksum = sha256(path)
-            if rel in ledger and ledger[rel][0] == checksum:
+            known = ledger.get(f.rel)
+            if known and known[3] != "skipped" and known[1] == f.size and known[2] == f.mtime_ns:
                 res.files_unchanged += 1
                 continue
-            mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None)
-            candidates.append(_NewFile(path, rel, checksum, mtime, rel in ledger))
-        frame, unreadable, headers = read_files([c.path for c in candidates], t, self.con)
-        new_files: list[_NewFile] = []
-        for c in candidates:
-            if c.path in unreadable:
-                reason = (
-                    f"{c.rel}: {unreadable[c.path]}. Nothing from this file was loaded"
-                    + ("; the rows of its previous version are kept" if c.restated else "")
-                    + ". Fix the file (UTF-8 CSV with a header row, Parquet or xlsx with every "
-                    "required column) and land it again."
+            checksum = sha256(f.path)
+            if known and known[3] != "skipped" and known[0] == checksum:
+                res.files_unchanged += 1  # touched, same content: not read again (keeps its landing time)
+                self.con.execute(
+                    "UPDATE landing.ledger SET size_bytes = ?, mtime_ns = ? WHERE table_name = ? AND file_name = ?",
+                    [f.size, f.mtime_ns, t.name, f.rel],
                 )
-                self._reject(name, c.rel, c.checksum, c.mtime, reason)
-                res.rejected_this_run.append({"file_name": c.rel, "reason": reason})
                 continue
-            c.rows = int((frame["_file"] == str(c.path)).sum()) if len(frame) else 0
-            extra = [h for h in headers.get(c.path, []) if h not in t.column_names]
-            if extra:
-                res.schema_drift[c.rel] = extra
-            new_files.append(c)
-        res.files_new = sum(not f.restated for f in new_files)
-        res.files_restated = sum(f.restated for f in new_files)
-        if new_files:
-            res.rows_new = self._land(t, new_files, frame)
-        state = {r[0]: (r[1], r[2], r[3]) for r in self.con.execute("SELECT * FROM meta.ingest_state").fetchall()}
-        parents = json.dumps({p: state.get(p, (0,))[0] for p in t.parents}, sort_keys=True)
-        mine = state.get(name)
-        if mine and not new_files and mine[1] == parents:
-            for k, v in json.loads(mine[2]).items():
-                setattr(res, k, v)
-        else:
-            # raw.<t>, its quarantine and its state change in one transaction: a run killed at
-            # any point leaves either the old or the new state, never raw without its state.
-            # a fresh version on every resolve (never reused), so children re-check their keys
-            self._resolve(t, res, version=time.time_ns(), parents=parents)
-        res.is_present = res.folder_exists and bool(
-            self.con.execute(
-                "SELECT count(*) FROM meta.ingest_ledger WHERE table_name = ? AND status <> 'rejected'",
-                [name],
-            ).fetchone()[0]
-        )
-        res.files_rejected = self.con.execute(
-            "SELECT count(*) FROM meta.rejected_files WHERE table_name = ?", [name]
-        ).fetchone()[0]
-        self.con.execute("BEGIN TRANSACTION")
-        self.con.execute("DELETE FROM meta.table_status WHERE table_name = ?", [name])
+            new.append(_File(f, checksum, restated=bool(known) and known[3] != "skipped"))
+        return new
+
+    def _ledger(self, table: str, rel: str, checksum, rows: int, f: LandingFile | None, status: str, reason=None):
+        self.con.execute("DELETE FROM landing.ledger WHERE table_name = ? AND file_name = ?", [table, rel])
         self.con.execute(
+            "INSERT INTO landing.ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                table,
+                rel,
+                checksum,
+                rows,
+                f.mtime if f else None,
+                self.load_clock,
+                status,
+                f.size if f else None,
+                f.mtime_ns if f else None,
+                reason,
+            ],
+        )
+
+    def _land(self, t: ct.Table, res: TableResult, new: list[_File]) -> None:
+        if not new:
+            return
+        groups: dict[tuple, list[_File]] = {}
+        for nf in new:
+            try:
+                nf.header = read_header(nf.f)
+            except UnreadableFile as err:
+                self._reject(t, nf, str(err))
+                continue
+            missing = missing_required(nf.header, t)
+            if missing:
+                self._reject(t, nf, missing, count_rows=True)
+                continue
+            groups.setdefault((nf.f.suffix, tuple(nf.header)), []).append(nf)
+        for (suffix, _header), group in groups.items():
+            if suffix == ".xlsx":
+                for nf in group:
+                    self._read_one_by_one(t, [nf])
+                continue
+            try:
+                self._land_files(t, group)
+            except _ReadError:
+                self._delete_batch_rows(t, group)
+                self._read_one_by_one(t, group)
+        landed = [nf for g in groups.values() for nf in g if nf.f.rel not in self._rejected]
+        for nf in landed:
+            self._replace_previous_version(t, nf)
+            self._ledger(t.name, nf.f.rel, nf.checksum, nf.rows, nf.f, "restated" if nf.restated else "loaded")
+            for table in ("rejected_files", "rejected_rows"):
+                self.con.execute(
+                    f"DELETE FROM landing.{table} WHERE table_name = ? AND file_name = ?", [t.name, nf.f.rel]
+                )
+            extra = [h for h in (nf.header or []) if h and h not in t.column_names]
+            if extra:
+                res.schema_drift[nf.f.rel] = extra
+                for col in extra:
+                    self.con.execute(
+                        "INSERT INTO landing.schema_drift SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+                        "landing.schema_drift WHERE table_name = ? AND file_name = ? AND column_name = ?)",
+                        [t.name, nf.f.rel, col, self.load_clock, t.name, nf.f.rel, col],
+                    )
+        res.files_new = sum(not nf.restated for nf in landed)
+        res.files_restated = sum(nf.restated for nf in landed)
+        res.rows_read = sum(nf.rows for nf in landed)
+        if landed:
+            self.con.execute(
+                "INSERT INTO landing.batches VALUES (?, ?, ?, false)", [t.name, self.batch, self.load_clock]
+            )
+            self._record_changed_dates(t, f"_batch = {lit(self.batch)}")
+
+    def _read_one_by_one(self, t: ct.Table, group: list[_File]) -> None:
+        for nf in group:
+            try:
+                self._land_files(t, [nf])
+            except _ReadError as err:
+                self._delete_batch_rows(t, [nf])
+                self._reject(t, nf, str(err))
+
+    def _delete_batch_rows(self, t: ct.Table, group: list[_File]) -> None:
+        self.con.execute(
+            f"DELETE FROM {rows_table(t)} WHERE _batch = ? AND _file_name IN ({', '.join(lit(nf.f.rel) for nf in group)})",
+            [self.batch],
+        )
+
+    def _land_files(self, t: ct.Table, group: list[_File]) -> None:
+        """Insert the rows of files sharing one format and header into landing.rows_<t>."""
+        header = group[0].header or []
+        rej = f"_rej_{uuid.uuid4().hex[:8]}"
+        by_path = {str(nf.f.path): nf for nf in group}
+        if group[0].f.suffix == ".xlsx":
+            try:
+                header = load_xlsx(self.con, group[0].f, t, "_xlsx_rows")
+            except UnreadableFile as err:
+                raise _ReadError(str(err)) from err
+            relation, params = "_xlsx_rows", {}
+        else:
+            relation, params = source_sql([nf.f for nf in group], header, rejects=rej)
+        try:
+            cols = text_columns(self.con, relation, params)
+        except duckdb.Error as err:
+            raise _ReadError(_read_error(group[0].f, err)) from err
+        text = {name: sql for name, sql in cols if name in t.column_names}
+        # row_number() OVER () follows the files: DuckDB preserves insertion order (set in connect)
+        numbered = f"(SELECT row_number() OVER () AS _rn, filename AS _path, * FROM {relation})"
+        names = _landed_column_names(t)
+        sql = f"""
+            INSERT INTO {rows_table(t)} ({", ".join(q(n) for n in names)})
+            SELECT {_case_path("_path", {p: nf.f.rel for p, nf in by_path.items()})},
+                   _rn - min(_rn) OVER (PARTITION BY _path) + 1,
+                   CAST({_case_path("_path", {p: str(nf.f.mtime) for p, nf in by_path.items()})} AS TIMESTAMP),
+                   CAST($clock AS TIMESTAMP), $batch, CAST(NULL AS VARCHAR),
+                   {", ".join(q(n) for n in names[6:])}
+            FROM ({landing_select(t, numbered, text)}) landed
+        """
+        try:
+            _exec(self.con, sql, **params, clock=self.load_clock, batch=self.batch)
+        except duckdb.Error as err:
+            raise _ReadError(_read_error(group[0].f, err)) from err
+        if relation != "_xlsx_rows":
+            self._land_rejected_lines(t, rej, by_path)
+        counts = dict(
+            self.con.execute(
+                f"SELECT _file_name, count(*) FROM {rows_table(t)} WHERE _batch = ? GROUP BY 1", [self.batch]
+            ).fetchall()
+        )
+        for nf in group:
+            nf.rows = int(counts.get(nf.f.rel, 0))
+            nf.header = header
+
+    def _land_rejected_lines(self, t: ct.Table, rej: str, by_path: dict[str, _File]) -> None:
+        """CSV lines the reader could not parse become landed rows with only `_raw_line` and the
+        reason (quarantined at resolution, with no key)."""
+        exists = self._one(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND temporary", [f"{rej}_errors"]
+        )[0]
+        if not exists:
+            return
+        rels = _case_path("s.file_path", {p: nf.f.rel for p, nf in by_path.items()})
+        mtimes = _case_path("s.file_path", {p: str(nf.f.mtime) for p, nf in by_path.items()})
+        _exec(
+            self.con,
+            f"""
+            INSERT INTO {rows_table(t)} (_file_name, _row_number, _file_mtime, _landed_at, _batch, _raw_line,
+                _key, _event_date, _row_rules)
+            SELECT {rels}, line, CAST({mtimes} AS TIMESTAMP), CAST($clock AS TIMESTAMP), $batch,
+                   rtrim(csv_line, chr(13) || chr(10)), NULL, NULL, ['line ' || line || ' cannot be read as CSV: ' || why]
+            FROM (
+                SELECT s.file_path, e.line, any_value(e.csv_line) AS csv_line,
+                       string_agg(DISTINCT lower(replace(e.error_type, '_', ' ')) || ' (' || e.error_message || ')',
+                                  '; ') AS why
+                FROM {rej}_errors e JOIN {rej}_scans s ON e.scan_id = s.scan_id AND e.file_id = s.file_id
+                GROUP BY s.file_path, e.line
+            ) s
+            """,
+            clock=self.load_clock,
+            batch=self.batch,
+        )
+        self.con.execute(f"DROP TABLE IF EXISTS {rej}_errors")
+        self.con.execute(f"DROP TABLE IF EXISTS {rej}_scans")
+        for nf in by_path.values():
+            good, every = self._one(
+                f"SELECT count(*) FILTER (WHERE _raw_line IS NULL), count(*) FROM {rows_table(t)} "
+                "WHERE _batch = ? AND _file_name = ?",
+                [self.batch, nf.f.rel],
+            )
+            if every and not good:
+                # not one line parsed: this is not a CSV of the table; reject the file whole
+                raise _ReadError(
+                    f"cannot be read as CSV: no line has the {len(nf.header or [])} comma-separated fields of "
+                    "its header (is it comma-separated, with RFC 4180 quoting?)"
+                )
+
+    def _replace_previous_version(self, t: ct.Table, nf: _File) -> None:
+        """A restatement replaces its previous version's rows with the same key (and those whose
+        key did not parse); their keys are resolved again."""
+        if not nf.restated:
+            return
+        rt = rows_table(t)
+        old = f"_file_name = {lit(nf.f.rel)} AND _batch <> {lit(self.batch)}"
+        new_keys = f"SELECT _key FROM {rt} WHERE _file_name = {lit(nf.f.rel)} AND _batch = {lit(self.batch)}"
+        replaced = f"{old} AND (_key IS NULL OR _key IN ({new_keys}))"
+        self._record_changed_dates(t, replaced)
+        self.con.execute(
+            f"INSERT INTO landing.restated_keys SELECT DISTINCT {lit(t.name)}, {lit(self.batch)}, _key FROM {rt} "
+            f"WHERE {replaced} AND _key IS NOT NULL"
+        )
+        self.con.execute(f"DELETE FROM {rt} WHERE {replaced}")
+
+    def _record_changed_dates(self, t: ct.Table, where: str) -> None:
+        rt = rows_table(t)
+        if t.event_date_via:
+            fk, parent, pcol = t.event_date_via
+            sql = (
+                f"SELECT DISTINCT CAST(p.{q(typed(pcol))} AS DATE) FROM (SELECT * FROM {rt} WHERE {where}) l "
+                f"JOIN {rows_table(ct.TABLES[parent])} p ON p._key = {_trim(fk, 'l')}"
+            )
+        elif t.event_date:
+            sql = f"SELECT DISTINCT _event_date FROM {rt} WHERE {where}"
+        else:
+            sql = "SELECT CAST(NULL AS DATE)"  # a table without event date changes every period
+        self.con.execute(
+            f"INSERT INTO landing.changed_dates SELECT {lit(t.name)}, {lit(self.batch)}, d FROM ({sql}) x(d)"
+        )
+
+    def _reject(self, t: ct.Table, nf: _File, why: str, count_rows: bool = False) -> None:
+        name, rel = t.name, nf.f.rel
+        reason = (
+            f"{rel}: {why.rstrip('.')}. Nothing from this file was loaded"
+            + ("; the rows of its previous version are kept" if nf.restated else "")
+            + ". Fix the file (UTF-8 CSV with a header row, Parquet or xlsx with every "
+            "required column) and land it again."
+        )
+        self._rejected.add(rel)
+        self.con.execute("DELETE FROM landing.rejected_files WHERE table_name = ? AND file_name = ?", [name, rel])
+        self.con.execute("INSERT INTO landing.rejected_files VALUES (?, ?, ?, ?)", [name, rel, reason, self.load_clock])
+        self.con.execute("DELETE FROM landing.rejected_rows WHERE table_name = ? AND file_name = ?", [name, rel])
+        if count_rows:
+            self._count_rejected_rows(t, nf)
+        self._ledger(name, rel, nf.checksum, 0, nf.f, "rejected", reason)
+        self.results[name].rejected_this_run.append({"file_name": rel, "reason": reason})
+
+    def _count_rejected_rows(self, t: ct.Table, nf: _File) -> None:
+        """kpis.md v1.2: the rows of a file rejected whole (here: a required column is missing)
+        count as quarantined in their event-date periods when that date can be read; order
+        lines through their order; tables without an event date in the whole-table share
+        (NULL date). A file whose rows cannot be read counts in no period."""
+        try:
+            if nf.f.suffix == ".xlsx":
+                load_xlsx(self.con, nf.f, t, "_rejected_rows")
+                relation, params = "_rejected_rows", {}
+            else:
+                relation, params = source_sql([nf.f], nf.header or [])
+            cols = dict(text_columns(self.con, relation, params))
+            if t.event_date_via:
+                fk, parent, pcol = t.event_date_via
+                if fk not in cols:
+                    return
+                sql = (
+                    f"SELECT (SELECT CAST(max_by(p.{q(typed(pcol))}, p._file_mtime) AS DATE) "
+                    f"FROM {rows_table(ct.TABLES[parent])} p WHERE p._key = r.v) AS d "
+                    f"FROM (SELECT nullif(trim({cols[fk]}), '') AS v FROM {relation}) r"
+                )
+            elif t.event_date:
+                if t.event_date not in cols:
+                    return
+                parsed = rules.parse_sql(t.column(t.event_date).type, f"nullif(trim({cols[t.event_date]}), '')")
+                sql = f"SELECT CAST({parsed} AS DATE) AS d FROM {relation}"
+            else:
+                sql = f"SELECT CAST(NULL AS DATE) AS d FROM {relation}"
+            _exec(
+                self.con,
+                f"INSERT INTO landing.rejected_rows SELECT $table, $file, d, count(*) FROM ({sql}) x GROUP BY d",
+                **params,
+                table=t.name,
+                file=nf.f.rel,
+            )
+        except (duckdb.Error, UnreadableFile):
+            return
+
+    def gx_views(self, names: list[str]) -> list[str]:
+        """(Re)define the GX view of every table with batches not yet validated; those tables."""
+        todo = []
+        for name in names:
+            batches = [
+                r[0]
+                for r in self.con.execute(
+                    "SELECT batch FROM landing.batches WHERE table_name = ? AND NOT validated", [name]
+                ).fetchall()
+            ]
+            if batches:
+                self.con.execute(gx_view_sql(ct.TABLES[name], batches))
+                todo.append(name)
+        return todo
+
+
+# --- 3. resolve ------------------------------------------------------------------------------
+
+
+class Resolver:
+    """Step 3: key rules over what changed, into warehouse.duckdb (landed.duckdb attached read-only)."""
+
+    def __init__(self, home: Home, load_clock: dt.datetime, run_id: str, results: dict[str, TableResult]):
+        self.home, self.load_clock, self.run_id, self.results = home, load_clock, run_id, results
+        self.con = connect(home.warehouse)
+        ensure_warehouse_schema(self.con)
+        self.con.execute(f"ATTACH {lit(str(home.landed))} AS landed (READ_ONLY)")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _one(self, sql: str, params: list | None = None):
+        return self.con.execute(sql, params or []).fetchone()
+
+    def table(self, name: str) -> None:
+        t, res = ct.TABLES[name], self.results[name]
+        start = time.monotonic()
+        batches = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT batch FROM landed.landing.batches WHERE table_name = ? "
+                "EXCEPT SELECT batch FROM meta.resolved_batches WHERE table_name = ?",
+                [name, name],
+            ).fetchall()
+        ]
+        n_keys = self._one("SELECT count(*) FROM meta.pending_keys WHERE table_name = ?", [name])[0]
+        state = self._one("SELECT stats FROM meta.ingest_state WHERE table_name = ?", [name])
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            if state and not batches and not n_keys:
+                for k, v in json.loads(state[0]).items():
+                    setattr(res, k, v)
+            else:
+                self._resolve(t, res, batches)
+            self._status(t, res)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        res.seconds = round(res.seconds + time.monotonic() - start, 3)
+
+    def _status(self, t: ct.Table, res: TableResult) -> None:
+        name, con = t.name, self.con
+        for table in ("rejected_files", "rejected_rows", "schema_drift"):
+            con.execute(f"DELETE FROM meta.{table} WHERE table_name = ?", [name])
+            con.execute(f"INSERT INTO meta.{table} SELECT * FROM landed.landing.{table} WHERE table_name = ?", [name])
+        res.is_present = res.folder_exists and bool(
+            self._one(
+                "SELECT count(*) FROM landed.landing.ledger WHERE table_name = ? AND status IN ('loaded', 'restated')",
+                [name],
+            )[0]
+        )
+        res.files_rejected = self._one("SELECT count(*) FROM meta.rejected_files WHERE table_name = ?", [name])[0]
+        con.execute("DELETE FROM meta.table_status WHERE table_name = ?", [name])
+        con.execute(
             "INSERT INTO meta.table_status VALUES (?, ?, ?, ?, ?)",
             [name, res.is_present, res.rows_loaded, res.rows_quarantined, res.files_rejected],
         )
-        self.con.execute(
+        con.execute(
             "INSERT INTO meta.data_quality VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 self.run_id,
@@ -444,220 +863,350 @@ class Ingestion:
                 res.checks_failed,
             ],
         )
-        self.con.execute("COMMIT")
-        res.seconds = round(time.monotonic() - start, 3)
-        return res
 
-    def _reject(self, name: str, rel: str, checksum: str, mtime: dt.datetime, reason: str) -> None:
-        now = self.load_clock
-        self.con.execute("DELETE FROM meta.rejected_files WHERE table_name = ? AND file_name = ?", [name, rel])
-        self.con.execute("INSERT INTO meta.rejected_files VALUES (?, ?, ?, ?)", [name, rel, reason, now])
-        self.con.execute("DELETE FROM meta.ingest_ledger WHERE table_name = ? AND file_name = ?", [name, rel])
-        self.con.execute(
-            "INSERT INTO meta.ingest_ledger VALUES (?, ?, ?, 0, ?, ?, 'rejected')",
-            [name, rel, checksum, mtime, now],
+    def _resolve(self, t: ct.Table, res: TableResult, batches: list[str]) -> None:
+        rt, name, con = rows_table(t, "landed"), t.name, self.con
+        in_batches = "(" + ", ".join(lit(b) for b in batches) + ")" if batches else "(NULL)"
+        held = self._one(
+            f"SELECT (SELECT count(*) FROM raw.{name}) + (SELECT count(*) FROM meta.quarantine WHERE table_name = ?)",
+            [name],
+        )[0]
+        full = held == 0
+        if full:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS SELECT * FROM {rt}")
+        else:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE _k AS
+                    SELECT DISTINCT _key AS key FROM {rt} WHERE _batch IN {in_batches} AND _key IS NOT NULL
+                    UNION SELECT key FROM landed.landing.restated_keys
+                          WHERE table_name = {lit(name)} AND batch IN {in_batches}
+                    UNION SELECT key FROM meta.pending_keys WHERE table_name = {lit(name)} AND key IS NOT NULL"""
+            )
+            if t.no_overlap:  # the overlap rule compares all periods of one subscription
+                grp = q(t.no_overlap[0])
+                con.execute(
+                    f"""INSERT INTO _k SELECT DISTINCT l._key FROM {rt} l
+                        WHERE l._key IS NOT NULL AND trim(l.{grp}) IN (
+                            SELECT trim(x.{grp}) FROM {rt} x JOIN _k ON x._key = _k.key)
+                          AND l._key NOT IN (SELECT key FROM _k)"""
+                )
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE _cand AS
+                    SELECT * FROM {rt} WHERE _key IN (SELECT key FROM _k)
+                    UNION ALL SELECT * FROM {rt} WHERE _key IS NULL"""
+            )
+        # a. last landed wins; b. copies of a key inside the winning file
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _multi AS
+               SELECT _key FROM _cand WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1"""
         )
-
-    def _land(self, t: ct.Table, files: list[_NewFile], landed: pd.DataFrame) -> int:
-        """Validate the new files' rows with GX (one validation) and store them with verdicts."""
-        by_path = {str(f.path): f for f in files}
-        landed = landed[landed["_file"].isin(by_path)].reset_index(drop=True)
-        batch = prepare_frame(t, landed)
-        batch["_file_name"] = landed["_file"].map(lambda p: by_path[p].rel)
-        batch["_row_number"] = landed["_row_number"].astype("int64")
-        batch["_file_mtime"] = landed["_file"].map(lambda p: by_path[p].mtime).astype("datetime64[us]")
-        batch["_raw_row"] = landed["_raw_row"]
-        batch["_landed_at"] = self.load_clock
-        rules = pd.Series([None] * len(batch), dtype=object)
-        if len(batch):
-            gx_cols = [c for c in batch.columns if not c.startswith("_") and c != "_key"]
-            verdicts = self.gx.validate(t.name, batch[gx_cols], self.load_clock)
-            for pos, broken in verdicts.items():
-                rules.iat[pos] = "; ".join(broken)
-        batch["_row_rules"] = rules
-        stored = {r[0] for r in self.con.execute(f"DESCRIBE {landed_table(t)}").fetchall()}
-        store_cols = [c for c in batch.columns if c in stored]
-        to_store = batch[store_cols]
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.register("_new_rows", to_store)
-            for f in files:
-                # A restatement replaces the earlier rows with the same primary key (and the
-                # earlier rows whose key did not parse); a key the new version no longer
-                # carries keeps its row: rows are never deleted because they stopped arriving.
-                self.con.execute(
-                    f"""DELETE FROM {landed_table(t)} WHERE _file_name = ? AND (_key IS NULL
-                        OR _key IN (SELECT _key FROM _new_rows WHERE _file_name = ? AND _key IS NOT NULL))""",
-                    [f.rel, f.rel],
-                )
-            # new rows invalidate the stored key-rule state, in the same transaction: a run killed
-            # after landing but before resolving resolves the table next time
-            self.con.execute("DELETE FROM meta.ingest_state WHERE table_name = ?", [t.name])
-            self.con.execute(f"INSERT INTO {landed_table(t)} BY NAME SELECT * FROM _new_rows")
-            self.con.unregister("_new_rows")
-            for f in files:
-                self.con.execute(
-                    "DELETE FROM meta.ingest_ledger WHERE table_name = ? AND file_name = ?",
-                    [t.name, f.rel],
-                )
-                self.con.execute(
-                    "INSERT INTO meta.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        t.name,
-                        f.rel,
-                        f.checksum,
-                        f.rows,
-                        f.mtime,
-                        self.load_clock,
-                        "restated" if f.restated else "loaded",
-                    ],
-                )
-                self.con.execute(
-                    "DELETE FROM meta.rejected_files WHERE table_name = ? AND file_name = ?",
-                    [t.name, f.rel],
-                )
-            self.con.execute("COMMIT")
-        except Exception:
-            self.con.execute("ROLLBACK")
-            raise
-        return len(batch)
-
-    def _resolve(self, t: ct.Table, res: TableResult, version: int, parents: str) -> None:
-        """Key rules in SQL over the whole landing table; rebuild raw.<t>, its quarantine and
-        its ingest_state (the stats reused while nothing changes) in one transaction."""
-        lt = landed_table(t)
-        joins, checks = [], ["CASE WHEN _row_rules IS NOT NULL THEN _row_rules END"]
-        checks.append(f"CASE WHEN _copies > 1 THEN {_sql_str(t.pk_rule)} END")
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _winning AS
+               SELECT c.*, 1 AS _copies FROM _cand c
+               WHERE c._key IS NULL OR c._key NOT IN (SELECT _key FROM _multi)
+               UNION ALL
+               SELECT * EXCLUDE (_rank), count(*) OVER (PARTITION BY _key) AS _copies FROM (
+                   SELECT c.*, dense_rank() OVER (PARTITION BY c._key
+                       ORDER BY c._file_mtime DESC, c._file_name DESC, c._landed_at DESC) AS _rank
+                   FROM _cand c WHERE c._key IN (SELECT _key FROM _multi)
+               ) WHERE _rank = 1"""
+        )
+        # c. foreign keys; d. known currencies
+        joins, checks = [], ["w._row_rules", f"CASE WHEN w._copies > 1 THEN [{lit(t.pk_rule)}] ELSE [] END"]
         for i, (col, parent, pcol) in enumerate(t.foreign_keys):
             joins.append(
-                f"LEFT JOIN (SELECT DISTINCT {_q(pcol)} AS k FROM raw.{parent}) fk{i} ON w.{_q(col)} = fk{i}.k"
+                f"LEFT JOIN (SELECT DISTINCT {q(pcol)} AS k FROM raw.{parent}) fk{i} ON {_trim(col, 'w')} = fk{i}.k"
             )
             checks.append(
-                f"CASE WHEN w.{_q(col)} IS NOT NULL AND fk{i}.k IS NULL THEN {_sql_str(ct.fk_rule(col, parent))} END"
+                f"CASE WHEN {_trim(col, 'w')} IS NOT NULL AND fk{i}.k IS NULL "
+                f"THEN [{lit(ct.fk_rule(col, parent))}] ELSE [] END"
             )
-        if t.name != "fx_rates":
+        if name != "fx_rates":
             for i, c in enumerate(c for c in t.columns if c.type == "currency"):
-                joins.append(
-                    f"LEFT JOIN (SELECT DISTINCT currency AS k FROM raw.fx_rates) cur{i} ON w.{_q(c.name)} = cur{i}.k"
-                )
+                v = _trim(c.name, "w")
+                joins.append(f"LEFT JOIN (SELECT DISTINCT currency AS k FROM raw.fx_rates) cur{i} ON {v} = cur{i}.k")
                 checks.append(
-                    f"CASE WHEN regexp_full_match(w.{_q(c.name)}, '[A-Z]{{3}}') "
-                    f"AND w.{_q(c.name)} <> 'USD' AND cur{i}.k IS NULL "
-                    f"THEN {_sql_str(ct.currency_known_rule(c.name))} END"
+                    f"CASE WHEN regexp_matches({v}, '^[A-Z]{{3}}$') AND {v} <> 'USD' AND cur{i}.k IS NULL "
+                    f"THEN [{lit(ct.currency_known_rule(c.name))}] ELSE [] END"
                 )
-        if t.event_date_via:
-            fk_col, parent, pcol = t.event_date_via
-            joins.append(
-                f"LEFT JOIN (SELECT {_q(fk_col)} AS k, "
-                f"CAST(max_by({_q(typed(pcol))}, _file_mtime) AS DATE) AS d "
-                f"FROM meta.landed_{parent} GROUP BY 1) ev ON w.{_q(fk_col)} = ev.k"
-            )
-            event = "ev.d"
-        else:
-            event = "w._event_date"
-        self.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _winning AS
-            WITH ranked AS (
-                SELECT *,
-                    dense_rank() OVER (PARTITION BY _key ORDER BY _file_mtime DESC, _file_name DESC, _landed_at DESC)
-                        AS _file_rank,
-                    count(*) OVER (PARTITION BY _key, _file_name, _file_mtime, _landed_at) AS _n
-                FROM {lt}
-            )
-            SELECT *, CASE WHEN _key IS NULL THEN 1 ELSE _n END AS _copies,
-                row_number() OVER () AS _rid
-            FROM ranked WHERE _key IS NULL OR _file_rank = 1
-            """
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _resolved AS
+                SELECT w.*, flatten([{", ".join(checks)}]) AS _issues, row_number() OVER () AS _rid
+                FROM _winning w {" ".join(joins)}"""
         )
-        self.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _resolved AS
-            SELECT w.*, {event} AS _event_day,
-                list_filter([{", ".join(checks)}], x -> x IS NOT NULL) AS _issues
-            FROM _winning w {" ".join(joins)}
-            """
-        )
-        if t.no_overlap:
+        if t.no_overlap:  # e. periods of one subscription must not overlap
             grp, lo, hi = t.no_overlap
-            lo_v, hi_v = _q(typed(lo)), _q(typed(hi))
-            self.con.execute(
-                f"""
-                UPDATE _resolved SET _issues = list_append(_issues, {_sql_str(ct.overlap_rule(t))})
+            lo_v, hi_v = q(typed(lo)), q(typed(hi))
+            con.execute(
+                f"""UPDATE _resolved SET _issues = list_append(_issues, {lit(ct.overlap_rule(t))})
                 WHERE _rid IN (
                     SELECT a._rid FROM _resolved a JOIN _resolved b
-                      ON a.{_q(grp)} = b.{_q(grp)} AND a._rid <> b._rid
+                      ON trim(a.{q(grp)}) = trim(b.{q(grp)}) AND a._rid <> b._rid
                      AND len(a._issues) = 0 AND len(b._issues) = 0
                      AND a.{lo_v} < coalesce(b.{hi_v}, DATE '9999-12-31')
-                     AND b.{lo_v} < coalesce(a.{hi_v}, DATE '9999-12-31'))
-                """
+                     AND b.{lo_v} < coalesce(a.{hi_v}, DATE '9999-12-31'))"""
             )
-        landed, loaded = self.con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE len(_issues) = 0) FROM _resolved"
-        ).fetchone()
-        res.rows_landed, res.rows_loaded = int(landed), int(loaded)
-        res.rows_quarantined = res.rows_landed - res.rows_loaded
+        event = "r._event_date"
+        if t.event_date_via:
+            fk, parent, pcol = t.event_date_via
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE _ev AS
+                    SELECT p._key AS k, CAST(max_by(p.{q(typed(pcol))}, p._file_mtime) AS DATE) AS d
+                    FROM {rows_table(ct.TABLES[parent], "landed")} p
+                    WHERE p._key IN (SELECT {_trim(fk, "r")} FROM _resolved r WHERE len(r._issues) > 0)
+                    GROUP BY 1"""
+            )
+            event = f"(SELECT d FROM _ev WHERE _ev.k = {_trim(fk, 'r')})"
+        packed = ", ".join(f"{q(c.name)} := r.{q(c.name)}" for c in t.columns)
+        raw_row = (
+            "CAST(CASE WHEN r._raw_line IS NOT NULL THEN to_json(r._raw_line) "
+            f"ELSE to_json(struct_pack({packed})) END AS VARCHAR)"
+        )
+        # what the table accepted before, to hand the changes to the tables that read it
+        refs = [r for r in references_to(name) if r[0] != name and self._ever_resolved(r[0])]
+        pcols = sorted({pcol for _, _, pcol in refs})
+        scope = {pcol: "" if full else f"WHERE {q(pcol)} IN (SELECT {_trim(pcol, 'c')} FROM _cand c)" for pcol in pcols}
+        for pcol in pcols:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _before_{pcol} AS SELECT DISTINCT {q(pcol)} AS v FROM raw.{name} "
+                f"{scope[pcol]}"
+            )
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _prev_q AS
+               SELECT file_name, coalesce(row_key, raw_row) AS k, rule, min(first_seen_at) AS f
+               FROM meta.quarantine WHERE table_name = ? GROUP BY ALL""",
+            [name],
+        )
+        if full:
+            con.execute(f"DELETE FROM raw.{name}")
+            con.execute("DELETE FROM meta.quarantine WHERE table_name = ?", [name])
+        else:
+            con.execute(f"DELETE FROM raw.{name} x WHERE {raw_key_sql(t, 'x')} IN (SELECT key FROM _k)")
+            con.execute(
+                "DELETE FROM meta.quarantine WHERE table_name = ? AND (row_key IS NULL OR row_key IN "
+                "(SELECT key FROM _k))",
+                [name],
+            )
+        con.execute(
+            f"INSERT INTO raw.{name} SELECT {raw_select(t, 'r')}, r._file_name, r._landed_at "
+            "FROM _resolved r WHERE len(r._issues) = 0"
+        )
+        _exec(
+            con,
+            f"""INSERT INTO meta.quarantine
+               SELECT {lit(name)}, r._file_name, r._key, array_to_string(r._issues, '; '), {raw_row},
+                      coalesce(p.f, CAST($clock AS TIMESTAMP)), CAST({event} AS DATE)
+               FROM _resolved r LEFT JOIN _prev_q p
+                 ON p.file_name = r._file_name AND p.k = coalesce(r._key, {raw_row})
+                AND p.rule = array_to_string(r._issues, '; ')
+               WHERE len(r._issues) > 0""",
+            clock=self.load_clock,
+        )
+        for pcol in pcols:  # keys whose acceptance changed, handed to the tables that read them
+            now = f"SELECT DISTINCT {q(pcol)} FROM raw.{name} {scope[pcol]}"
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE _changed AS
+                    (SELECT v FROM _before_{pcol} EXCEPT {now}) UNION ALL ({now} EXCEPT SELECT v FROM _before_{pcol})"""
+            )
+            for child, col, rcol in refs:
+                if rcol == pcol:
+                    con.execute(
+                        f"""INSERT INTO meta.pending_keys
+                            SELECT DISTINCT {lit(child)}, l._key FROM {rows_table(ct.TABLES[child], "landed")} l
+                            WHERE l._key IS NOT NULL AND {_trim(col, "l")} IN (SELECT v FROM _changed)"""
+                    )
+        con.execute(
+            "INSERT INTO meta.changed_event_dates SELECT table_name, event_date, CAST(? AS TIMESTAMP) "
+            f"FROM landed.landing.changed_dates WHERE table_name = ? AND batch IN {in_batches}",
+            [self.load_clock, name],
+        )
+        con.execute(
+            f"INSERT INTO meta.resolved_batches SELECT table_name, batch FROM landed.landing.batches "
+            f"WHERE table_name = ? AND batch IN {in_batches}",
+            [name],
+        )
+        con.execute("DELETE FROM meta.pending_keys WHERE table_name = ?", [name])
+        self._stats(t, res)
+        con.execute("DELETE FROM meta.ingest_state WHERE table_name = ?", [name])
+        con.execute(
+            "INSERT INTO meta.ingest_state VALUES (?, ?)",
+            [name, json.dumps({k: getattr(res, k) for k in _STATE_FIELDS})],
+        )
+
+    def _ever_resolved(self, name: str) -> bool:
+        return bool(self._one("SELECT count(*) FROM meta.ingest_state WHERE table_name = ?", [name])[0])
+
+    def _stats(self, t: ct.Table, res: TableResult) -> None:
+        name = t.name
+        res.rows_loaded = self._one(f"SELECT count(*) FROM raw.{name}")[0]
+        res.rows_quarantined = self._one("SELECT count(*) FROM meta.quarantine WHERE table_name = ?", [name])[0]
+        res.rows_landed = res.rows_loaded + res.rows_quarantined
         per_rule = self.con.execute(
             f"""SELECT rule, count(*) AS n,
-                   list(coalesce(_key, _file_name || ':' || _row_number) ORDER BY _file_name, _row_number)
-                     [1:{SAMPLE_KEYS}]
-                FROM (SELECT unnest(list_distinct(flatten(list_transform(_issues, x -> string_split(x, '; ')))))
-                        AS rule, _key, _file_name, _row_number
-                      FROM _resolved WHERE len(_issues) > 0)
-                GROUP BY rule ORDER BY n DESC, rule"""
+                   list(coalesce(row_key, file_name) ORDER BY file_name, row_key)[1:{SAMPLE_KEYS}]
+                FROM (SELECT unnest(string_split(rule, '; ')) AS rule, row_key, file_name
+                      FROM meta.quarantine WHERE table_name = ?)
+                GROUP BY rule ORDER BY n DESC, rule""",
+            [name],
         ).fetchall()
         res.rule_counts = {r[0]: int(r[1]) for r in per_rule}
         res.sample_keys = {r[0]: list(r[2]) for r in per_rule}
-        all_rules = ct.row_rules(t) + ct.key_rules(t)
-        res.checks_failed = sum(1 for r in set(all_rules) if r in res.rule_counts)
-        res.checks_passed = len(set(all_rules)) - res.checks_failed
-        self.con.execute("BEGIN TRANSACTION")
-        try:
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE raw.{t.name} AS SELECT {raw_select(t)}, "
-                "_file_name, _landed_at AS _loaded_at FROM _resolved WHERE len(_issues) = 0 "
-                "ORDER BY _file_name, _row_number"
-            )
-            self.con.execute(
-                """CREATE OR REPLACE TEMP TABLE _prev_q AS
-                   SELECT file_name, coalesce(row_key, raw_row) AS k, rule, min(first_seen_at) AS f
-                   FROM meta.quarantine WHERE table_name = ? GROUP BY ALL""",
-                [t.name],
-            )
-            self.con.execute("DELETE FROM meta.quarantine WHERE table_name = ?", [t.name])
-            self.con.execute(
-                """INSERT INTO meta.quarantine
-                   SELECT ?, r._file_name, r._key, array_to_string(r._issues, '; '), r._raw_row,
-                          coalesce(p.f, ?), CAST(r._event_day AS DATE)
-                   FROM _resolved r LEFT JOIN _prev_q p
-                     ON p.file_name = r._file_name AND p.k = coalesce(r._key, r._raw_row)
-                    AND p.rule = array_to_string(r._issues, '; ')
-                   WHERE len(r._issues) > 0
-                   ORDER BY r._file_name, r._row_number""",
-                [t.name, self.load_clock],
-            )
-            stats = {k: getattr(res, k) for k in _STATE_FIELDS}
-            self.con.execute("DELETE FROM meta.ingest_state WHERE table_name = ?", [t.name])
-            self.con.execute(
-                "INSERT INTO meta.ingest_state VALUES (?, ?, ?, ?)", [t.name, version, parents, json.dumps(stats)]
-            )
-            self.con.execute("COMMIT")
-        except Exception:
-            self.con.execute("ROLLBACK")
-            raise
-
-    def finish(self) -> str | None:
-        """Build GX Data Docs for this run (when GX ran); return the index.html path."""
-        if self._gx is not None and self._gx.validated:
-            self.data_docs = self._gx.build_data_docs()
-        if self.data_docs is None:
-            idx = self.home.gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
-            self.data_docs = str(idx) if idx.exists() else None
-        return self.data_docs
+        all_rules = set(ct.row_rules(t) + ct.key_rules(t))
+        res.checks_failed = sum(1 for r in all_rules if r in res.rule_counts)
+        res.checks_passed = len(all_rules) - res.checks_failed
 
 
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
+# --- 2 and 4. validate and audit ---------------------------------------------------------------
+
+
+class ContractDisagreement(RuntimeError):
+    """GX and the SQL rules disagree, or GX could not evaluate an expectation."""
+
+
+def request_validation(home: Home, tables: list[str], run_id: str) -> None:
+    """Step 2: ask the GX worker to validate the new rows of `tables` (returns at once)."""
+    if not tables:
+        return
+    from orchestration.lib.gx_worker import GxWorker
+
+    GxWorker.get().validate_async(home.gx_dir, home.landed, tables, run_id)
+
+
+def audit(home: Home, run_id: str, log: Callable[[str], None] | None = None) -> dict[str, list[dict]]:
+    """Step 4: GX's results for every batch not yet audited, reconciled with the SQL rules,
+    recorded in meta.gx_results; {table: [per expectation]}. Raises ContractDisagreement."""
+    from orchestration.lib.gx_worker import GxWorker
+
+    worker = GxWorker.get()
+    started = time.monotonic()
+    con = connect(home.landed)
+    try:
+        pending = con.execute(
+            "SELECT table_name, list(batch) FROM landing.batches WHERE NOT validated GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if not pending:
+        worker.forget(home.landed)
+        return {}
+    tables = [p[0] for p in pending]
+    gx = worker.result(home.gx_dir, home.landed, tables, run_id)  # waits for a request already made, or makes it
+    con = connect(home.landed)
+    out: dict[str, list[dict]] = {}
+    try:
+        con.execute("BEGIN TRANSACTION")
+        for name, batches in pending:
+            t = ct.TABLES[name]
+            con.execute(gx_view_sql(t, batches))  # exactly the rows GX saw
+            sql_counts = list(con.execute(f"SELECT {rules.counts_sql(t)} FROM {GX_SCHEMA}.{name}").fetchone())
+            results = gx.get(name)
+            if results is None:
+                raise ContractDisagreement(f"Great Expectations returned no result for {name}")
+            for check, result, n_sql in zip(rules.checks(t), results, sql_counts, strict=True):
+                result["sql_count"] = int(n_sql)
+                if result["error"]:
+                    raise ContractDisagreement(
+                        f"Great Expectations could not evaluate '{check.rule}' on {name}: {result['error']}"
+                    )
+                if int(result["unexpected_count"] or 0) != n_sql:
+                    raise ContractDisagreement(
+                        f"{name}: Great Expectations finds {result['unexpected_count']} row(s) breaking "
+                        f"'{check.rule}' ({check.gx_type}), the SQL rule {n_sql}. They must agree; this is a "
+                        "bug of orchestration/lib/rules.py: report it with the landing file."
+                    )
+            out[name] = results
+            con.execute(
+                f"UPDATE landing.batches SET validated = true WHERE table_name = ? AND batch IN "
+                f"({', '.join(lit(b) for b in batches)})",
+                [name],
+            )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    now = utc_now()
+    wcon = connect(home.warehouse)
+    try:
+        ensure_warehouse_schema(wcon)
+        for name, batches in pending:
+            for i, r in enumerate(out[name]):
+                wcon.execute(
+                    "INSERT INTO meta.gx_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        name,
+                        ",".join(batches),
+                        i,
+                        r["rule"],
+                        r["type"],
+                        r["success"],
+                        r["unexpected_count"],
+                        r["sql_count"],
+                        now,
+                    ],
+                )
+    finally:
+        wcon.close()
+    worker.build_data_docs(home.gx_dir, run_id)
+    if log:
+        log(f"Great Expectations: {len(tables)} table(s) validated and reconciled ({time.monotonic() - started:.1f} s)")
+    return out
+
+
+def data_docs(home: Home, wait: bool = True) -> str | None:
+    """The index.html of the GX Data Docs of this home (waiting for a build under way)."""
+    docs = None
+    if wait:
+        from orchestration.lib.gx_worker import GxWorker
+
+        docs = GxWorker.get().docs_done()
+    idx = home.gx_dir / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return docs or (str(idx) if idx.exists() else None)
+
+
+# --- the whole run ------------------------------------------------------------------------------
+
+
+def new_run_id(clock: dt.datetime) -> str:
+    return f"ingest-{clock:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def land_and_resolve(
+    home: Home,
+    tables: Iterable[str] | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+    run_id: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, TableResult]:
+    """Steps 1-3 (GX keeps validating in the background; `audit` waits for it)."""
+    wanted = set(tables) if tables is not None else set(ct.TABLES)
+    unknown = wanted - set(ct.TABLES)
+    if unknown:
+        raise ValueError(f"not contract tables: {sorted(unknown)}")
+    home.ensure()
+    load_clock = clock()
+    run_id = run_id or new_run_id(load_clock)
+    order = [n for n in ct.load_order() if n in wanted]
+    results = {n: TableResult(table=n) for n in order}
+    lander = Lander(home, load_clock, f"{run_id}-{uuid.uuid4().hex[:6]}", results)
+    try:
+        for n in order:
+            started = time.monotonic()
+            lander.table(n)
+            results[n].seconds += time.monotonic() - started
+        to_validate = lander.gx_views(order)
+    finally:
+        lander.close()
+    request_validation(home, to_validate, run_id)
+    resolver = Resolver(home, load_clock, run_id, results)
+    try:
+        for n in order:
+            resolver.table(n)
+    finally:
+        resolver.close()
+    return results
 
 
 def ingest(
@@ -665,34 +1214,24 @@ def ingest(
     tables: Iterable[str] | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
     run_id: str | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> dict[str, TableResult]:
-    """Ingest the given tables (default: all 21), parents first; return results by table.
-
-    `clock` returns the load time (naive UTC) used for "not in the future".
-    """
-    wanted = set(tables) if tables is not None else set(ct.TABLES)
-    unknown = wanted - set(ct.TABLES)
-    if unknown:
-        raise ValueError(f"not contract tables: {sorted(unknown)}")
-    run = Ingestion(home, clock=clock, run_id=run_id)
-    try:
-        results = {name: run.ingest_table(name) for name in ct.load_order() if name in wanted}
-        docs = run.finish()
-        for r in results.values():
-            r.data_docs = docs
-        return results
-    finally:
-        run.close()
+    """Ingest the given tables (default: all 21), parents first, and audit GX's validation;
+    return results by table. `clock` returns the load time (naive UTC) used for "not in the future"."""
+    load_clock = clock()
+    run_id = run_id or new_run_id(load_clock)
+    results = land_and_resolve(home, tables, lambda: load_clock, run_id, log)
+    gx = audit(home, run_id, log)
+    docs = data_docs(home)
+    for name, r in results.items():
+        r.gx_results = gx.get(name, [])
+        r.data_docs = docs
+    return results
 
 
-def quarantine_frame(home: Home, table: str | None = None) -> pd.DataFrame:
-    """meta.quarantine as a DataFrame (for reports and tests)."""
-    con = connect(home.warehouse)
-    try:
-        sql = "SELECT * FROM meta.quarantine" + (" WHERE table_name = ?" if table else "")
-        return con.execute(sql, [table] if table else []).df()
-    finally:
-        con.close()
+def skipped_in_landing_root(home: Home) -> list[tuple[str, str]]:
+    """Entries of the landing root that are no table folder (reported by the run summary)."""
+    return scan_landing_root(home.landing)
 
 
 if __name__ == "__main__":  # pragma: no cover

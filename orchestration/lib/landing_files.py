@@ -1,11 +1,16 @@
-"""Reading landing-zone files into all-string pandas frames (no Dagster, no GX).
+"""The files of the landing zone: which ones are read, and how they reach DuckDB.
 
-Every value is kept as the string that landed, so validation and the quarantine's
-`raw_row` see exactly what the user sent: CSV through DuckDB `read_csv` with
-`all_varchar` (nothing is coerced silently), Parquet through DuckDB with every
-column cast to VARCHAR (session time zone UTC), xlsx (first sheet) through
-pandas + openpyxl, with Excel date cells written back as ISO 8601 strings
-(`YYYY-MM-DD` for a contract `date` column at midnight).
+Nothing here holds a table in Python memory: CSV and Parquet are read by DuckDB itself
+(`read_csv` / `read_parquet`, every column as the text that landed), xlsx is streamed
+row by row with openpyxl (read-only mode) into DuckDB in bounded batches.
+
+- `scan_table_folder` lists the files of `landing/<table>/` that are read, and reports
+  every other entry once as *skipped* with the reason (a sub-folder, an unsupported
+  suffix). Dot-files and Excel lock files (`~$*.xlsx`) are ignored quietly.
+- `scan_landing_root` reports what sits beside the table folders (a folder that is no
+  table, a loose file).
+- `read_header` reads a file's column names (CSV: UTF-8 with or without a BOM, RFC 4180).
+- `source_sql` is the DuckDB table function that yields a group of files' rows as text.
 """
 
 from __future__ import annotations
@@ -13,18 +18,77 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from orchestration.lib import contract as ct
 
 SUFFIXES = {".csv": "CSV", ".parquet": "Parquet", ".xlsx": "xlsx"}
+XLSX_BATCH_ROWS = 5000
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read at all; the message says why and what to do."""
+    """The file cannot be read at all; the message says why."""
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    rel: str  # relative to the landing root, e.g. "orders/orders_2024-05.csv"
+    size: int
+    mtime_ns: int
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix.lower()
+
+    @property
+    def mtime(self) -> dt.datetime:
+        """Modification time, naive UTC (what "landed last" compares)."""
+        return dt.datetime.fromtimestamp(self.mtime_ns / 1e9, dt.UTC).replace(tzinfo=None)
+
+
+def _ignored(name: str) -> bool:
+    """Files nobody meant to land: hidden files and the lock files Excel leaves open."""
+    return name.startswith(".") or name.startswith("~$")
+
+
+def scan_table_folder(landing: Path, table: str) -> tuple[list[LandingFile], list[tuple[str, str]]]:
+    """(files to read, [(skipped entry, why)]) of one table folder, by name."""
+    folder = landing / table
+    files: list[LandingFile] = []
+    skipped: list[tuple[str, str]] = []
+    if not folder.is_dir():
+        return files, skipped
+    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+        if _ignored(p.name):
+            continue
+        rel = f"{table}/{p.name}"
+        if p.is_dir():
+            skipped.append((rel + "/", f"sub-folders are not read; move its files up into {table}/ to land them"))
+        elif p.suffix.lower() not in SUFFIXES:
+            skipped.append((rel, f"unsupported file type '{p.suffix}' (a landing file is .csv, .parquet or .xlsx)"))
+        elif p.is_file():
+            st = p.stat()
+            files.append(LandingFile(p, rel, st.st_size, st.st_mtime_ns))
+    return files, skipped
+
+
+def scan_landing_root(landing: Path) -> list[tuple[str, str]]:
+    """[(entry, why)] for everything in the landing root that is not a table folder."""
+    if not landing.is_dir():
+        return []
+    out = []
+    for p in sorted(landing.iterdir(), key=lambda p: p.name):
+        if _ignored(p.name) or (p.is_dir() and p.name in ct.TABLES):
+            continue
+        if p.is_dir():
+            out.append((p.name + "/", "not a table of the contract, so it is not read (see raw-contract.md)"))
+        else:
+            out.append((p.name, "files belong in a table folder (e.g. orders/), so it is not read"))
+    return out
 
 
 def sha256(path: Path) -> str:
@@ -35,172 +99,164 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def list_files(folder: Path) -> list[Path]:
-    """Top-level files of a table folder (dot-files and folders ignored), by name."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-
-
 def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     return text[0][:300] if text else type(err).__name__
 
 
-def header_of(path: Path) -> list[str] | None:
-    """Column names of a CSV/Parquet file without reading its rows (None for xlsx)."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UnreadableFile(f"unsupported file type '{path.suffix}' (a landing file must be .csv, .parquet or .xlsx)")
-    if path.stat().st_size == 0:
+def read_header(f: LandingFile) -> list[str]:
+    """The column names of a file (stripped), without reading its rows."""
+    if f.size == 0:
         raise UnreadableFile("the file is empty (no header row)")
     try:
-        if suffix == ".csv":
-            with path.open(encoding="utf-8", newline="") as f:
-                row = next(csv.reader(f), None)
-            if not row:
+        if f.suffix == ".csv":
+            # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark
+            with f.path.open(encoding="utf-8-sig", newline="") as fh:
+                row = next(csv.reader(fh), None)
+            if not row or not any(c.strip() for c in row):
                 raise UnreadableFile("the file has no header row")
-            return [c.strip() for c in row]
-        if suffix == ".parquet":
+            header = [c.strip() for c in row]
+        elif f.suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            return [c.strip() for c in pq.read_schema(path).names]
+            header = [c.strip() for c in pq.read_schema(f.path).names]
+        else:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(f.path, read_only=True, data_only=True)
+            try:
+                first = next(wb.worksheets[0].iter_rows(max_row=1, values_only=True), None)
+            finally:
+                wb.close()
+            if not first:
+                raise UnreadableFile("the first sheet has no header row")
+            header = ["" if v is None else str(v).strip() for v in first]
+    except UnreadableFile:
+        raise
+    except UnicodeDecodeError as err:
+        raise UnreadableFile(f"cannot be read as CSV: it is not UTF-8 text ({_first_line(err)})") from err
+    except Exception as err:
+        raise UnreadableFile(f"cannot be read as {SUFFIXES[f.suffix]}: {_first_line(err)}") from err
+    named = [h for h in header if h]
+    dupes = sorted({h for h in named if named.count(h) > 1})
+    if dupes:
+        raise UnreadableFile(f"column '{dupes[0]}' appears more than once in the header")
+    return header
+
+
+def missing_required(header: list[str], table: ct.Table) -> str | None:
+    """Why a header cannot be loaded (a required column missing), or None."""
+    missing = [c for c in table.required_columns if c not in header]
+    if not missing:
+        return None
+    c = table.column(missing[0])
+    return (
+        f"required column '{c.name}' is missing (contract rule: {table.name}.{c.name} ({c.type}) is required"
+        + (f"; all missing: {', '.join(missing)}" if len(missing) > 1 else "")
+        + ")"
+    )
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def source_sql(files: list[LandingFile], header: list[str], rejects: str | None = None) -> tuple[str, dict]:
+    """(DuckDB relation, params) yielding every row of `files` (one format, one header) as text,
+    with `filename`. CSV lines that cannot be parsed go to the rejects tables `<rejects>_errors`
+    / `<rejects>_scans` instead of failing the read."""
+    paths = [str(f.path) for f in files]
+    if files[0].suffix == ".csv":
+        cols = "{" + ", ".join(f"{_sql_str(h or f'column{i}')}: 'VARCHAR'" for i, h in enumerate(header)) + "}"
+        opts = (
+            f"header = true, auto_detect = false, columns = {cols}, delim = ',', quote = '\"', escape = '\"', "
+            "filename = true, null_padding = false"
+        )
+        if rejects:
+            opts += f", store_rejects = true, rejects_table = '{rejects}_errors', rejects_scan = '{rejects}_scans'"
+        return f"read_csv($files, {opts})", {"files": paths}
+    return "read_parquet($files, filename = true, union_by_name = true)", {"files": paths}
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def text_columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict) -> list[tuple[str, str]]:
+    """[(stripped column name, SQL casting it to text)] of a relation (filename excluded)."""
+    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]
+    return [(n.strip(), f"CAST({_q(n)} AS VARCHAR)") for n in names if n != "filename"]
+
+
+# --- xlsx, streamed --------------------------------------------------------------------------
+
+
+def load_xlsx(con: duckdb.DuckDBPyConnection, f: LandingFile, table: ct.Table, target: str) -> list[str]:
+    """Stream the first sheet of an xlsx file into a new temp table `target` (all text, plus
+    `filename`), XLSX_BATCH_ROWS rows at a time; return the header."""
+    import openpyxl
+    import pyarrow as pa
+
+    types = {c.name: c.type for c in table.columns}
+    try:
+        wb = openpyxl.load_workbook(f.path, read_only=True, data_only=True)
+    except Exception as err:
+        raise UnreadableFile(f"cannot be read as xlsx: {_first_line(err)}") from err
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        first = next(rows, None)
+        if not first:
+            raise UnreadableFile("the first sheet has no header row")
+        header = ["" if v is None else str(v).strip() for v in first]
+        names = [h or f"column{i}" for i, h in enumerate(header)]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {target} ("
+            + ", ".join(f"{_q(n)} VARCHAR" for n in names)
+            + ", filename VARCHAR)"
+        )
+        typ = [types.get(h) for h in header]
+        batch: list[list] = []
+
+        def flush() -> None:
+            cols = list(zip(*batch, strict=True)) if batch else [[] for _ in names]
+            arrays = [pa.array(list(c), type=pa.string()) for c in cols]
+            arrays.append(pa.array([str(f.path)] * len(batch), type=pa.string()))
+            part = pa.Table.from_arrays(arrays, names=[*names, "filename"])
+            con.register("_xlsx_part", part)
+            con.execute(f"INSERT INTO {target} SELECT * FROM _xlsx_part")
+            con.unregister("_xlsx_part")
+            batch.clear()
+
+        for row in rows:
+            values = list(row)[: len(names)] + [None] * max(0, len(names) - len(row))
+            if all(v is None for v in values):
+                continue  # Excel keeps formatted but empty rows
+            batch.append([_cell_to_string(v, t) for v, t in zip(values, typ, strict=True)])
+            if len(batch) >= XLSX_BATCH_ROWS:
+                flush()
+        if batch:
+            flush()
+        return header
     except UnreadableFile:
         raise
     except Exception as err:
-        raise UnreadableFile(f"cannot be read as {SUFFIXES[suffix]}: {_first_line(err)}") from err
-    return None
-
-
-def _source(paths: list[Path], suffix: str) -> tuple[str, list]:
-    files = [str(p) for p in paths]
-    if suffix == ".csv":
-        return (
-            "read_csv(?, all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', filename = true)",
-            [files],
-        )
-    return "read_parquet(?, filename = true, union_by_name = true)", [files]
-
-
-def _select_strings(con: duckdb.DuckDBPyConnection, src: str, params: list) -> pd.DataFrame:
-    """Every column as VARCHAR, plus `_raw_row` (JSON of the row as landed) and `_file`."""
-    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}", params).fetchall()]
-    names = [n for n in names if n != "filename"]
-
-    def q(n: str) -> str:
-        return '"' + n.replace('"', '""') + '"'
-
-    cols = [f"CAST({q(n)} AS VARCHAR)" for n in names]
-    packed = ", ".join(f"{q(n)} := {c}" for n, c in zip(names, cols, strict=False))
-    select = ", ".join(f"{c} AS {q(n)}" for n, c in zip(names, cols, strict=False))
-    df = con.execute(
-        f"SELECT filename AS _file, to_json(struct_pack({packed})) AS _raw_row, {select} FROM {src}",
-        params,
-    ).df()
-    df.columns = ["_file", "_raw_row"] + [str(n).strip() for n in names]
-    return df
-
-
-def read_files(
-    paths: list[Path], table: ct.Table, con: duckdb.DuckDBPyConnection
-) -> tuple[pd.DataFrame, dict[Path, str], dict[Path, list[str]]]:
-    """Read new files of one table: (rows as strings, {unreadable file: why}, {file: header}).
-
-    The frame has `_file` (the path), `_row_number` (1-based data row), `_raw_row`
-    and one column per file column (stripped names, union over files). Files with
-    the same format and header are read in one DuckDB call; when that call fails,
-    the group is read file by file so only the bad file is rejected.
-    """
-    rejected: dict[Path, str] = {}
-    headers: dict[Path, list[str]] = {}
-    groups: dict[tuple, list[Path]] = {}
-    frames: list[pd.DataFrame] = []
-    for p in paths:
-        try:
-            header = header_of(p)
-            if header is not None:
-                _check_required(header, table)
-                headers[p] = header
-        except UnreadableFile as err:
-            rejected[p] = str(err)
-            continue
-        key = (p.suffix.lower(), tuple(header) if header is not None else (str(p),))
-        groups.setdefault(key, []).append(p)
-    for (suffix, _), group in groups.items():
-        if suffix == ".xlsx":
-            for p in group:
-                try:
-                    frames.append(_read_xlsx_file(p, table, con))
-                    headers[p] = list(frames[-1].columns[2:])
-                except UnreadableFile as err:
-                    rejected[p] = str(err)
-            continue
-        try:
-            frames.append(_select_strings(con, *_source(group, suffix)))
-        except Exception:
-            for p in group:
-                try:
-                    frames.append(_select_strings(con, *_source([p], suffix)))
-                except Exception as err:
-                    rejected[p] = f"cannot be read as {SUFFIXES[suffix]}: {_first_line(err)}"
-    if not frames:
-        return pd.DataFrame(columns=["_file", "_row_number", "_raw_row"]), rejected, headers
-    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    df = df.astype(object).where(df.notna(), None)
-    df["_row_number"] = df.groupby("_file", sort=False).cumcount() + 1
-    return df, rejected, headers
-
-
-def _check_required(header: list[str], table: ct.Table) -> None:
-    missing = [c for c in table.required_columns if c not in header]
-    if missing:
-        c = table.column(missing[0])
-        raise UnreadableFile(
-            f"required column '{c.name}' is missing (contract rule: "
-            f"{table.name}.{c.name} ({c.type}) is required"
-            + (f"; all missing: {', '.join(missing)}" if len(missing) > 1 else "")
-            + ")"
-        )
-
-
-def _read_xlsx_file(path: Path, table: ct.Table, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    if path.stat().st_size == 0:
-        raise UnreadableFile("the file is empty (no header row)")
-    try:
-        df = _read_xlsx(path, table)
-    except Exception as err:
         raise UnreadableFile(f"cannot be read as xlsx: {_first_line(err)}") from err
-    df.columns = [str(c).strip() for c in df.columns]
-    _check_required(list(df.columns), table)
-    con.register("_xlsx_rows", df)
-    try:
-        out = _select_strings(con, "(SELECT *, ? AS filename FROM _xlsx_rows)", [str(path)])
     finally:
-        con.unregister("_xlsx_rows")
-    return out
-
-
-def _read_xlsx(path: Path, table: ct.Table) -> pd.DataFrame:
-    raw = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-    types = {c.name: c.type for c in table.columns}
-    out = {}
-    for col in raw.columns:
-        typ = types.get(str(col).strip())
-        out[col] = [_cell_to_string(v, typ) for v in raw[col].tolist()]
-    return pd.DataFrame(out, columns=raw.columns, dtype=object)
+        wb.close()
 
 
 def _cell_to_string(v, typ: str | None) -> str | None:
-    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
+    """An Excel cell as the text a user would have typed (dates as ISO 8601)."""
+    if v is None:
         return None
-    if isinstance(v, (pd.Timestamp, dt.datetime)):
+    if isinstance(v, dt.datetime):
         if typ == "date" and (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
             return v.strftime("%Y-%m-%d")
-        return pd.Timestamp(v).isoformat()
+        return v.isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
-    if isinstance(v, float) and v.is_integer() and typ in ("int", "money", "decimal"):
-        return str(int(v))
     if isinstance(v, bool):
         return str(v).lower()
+    if isinstance(v, float) and v.is_integer() and typ in ("int", "money", "decimal"):
+        return str(int(v))
     return str(v)

@@ -47,6 +47,9 @@ OUTPUTS: dict[str, str] = {
     "rejected_files": """
         select table_name, file_name, reason, rejected_at
         from wh.meta.rejected_files order by table_name, file_name""",
+    "schema_drift": """
+        select table_name, file_name, column_name, first_seen_at
+        from wh.meta.schema_drift order by table_name, file_name, column_name""",
     "data_quality": """
         select run_id, table_name, rows_landed, rows_loaded, rows_quarantined, files_rejected,
                checks_passed, checks_failed

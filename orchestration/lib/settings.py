@@ -41,6 +41,11 @@ class Home:
         return self.root / "warehouse.duckdb"
 
     @property
+    def landed(self) -> Path:
+        """Every row as it landed, every version, and the file ledger (lib/ingest.py)."""
+        return self.root / "landed.duckdb"
+
+    @property
     def serving(self) -> Path:
         env = os.environ.get("KPI_SERVING_PATH")
         return Path(env).resolve() if env else self.root / "serving.duckdb"

@@ -23,14 +23,36 @@ with loaded_by_day as (
     group by orders.event_date
 ),
 
+-- quarantined rows, and the rows of files rejected whole (kpis.md v1.2), by event date
 quarantined_by_day as (
     select
         table_name,
         event_date,
-        count(*) as rows_quarantined
-    from {{ source('meta', 'quarantine') }}
+        sum(rows_quarantined) as rows_quarantined
+    from (
+        select
+            table_name,
+            event_date,
+            1 as rows_quarantined
+        from {{ source('meta', 'quarantine') }}
+        union all
+        select
+            table_name,
+            event_date,
+            row_count as rows_quarantined
+        from {{ source('meta', 'rejected_rows') }}
+    ) as bad_rows
     where event_date is not null and event_date <= {{ as_of() }}
     group by table_name, event_date
+),
+
+rejected_whole_table as (
+    select
+        table_name,
+        sum(row_count) as rows_rejected
+    from {{ source('meta', 'rejected_rows') }}
+    where table_name in ('customers', 'products', 'campaigns', 'accounts')
+    group by table_name
 ),
 
 by_day as (
@@ -71,9 +93,10 @@ whole_tables as (
         periods.period_start,
         status.table_name,
         status.rows_loaded,
-        status.rows_quarantined
+        status.rows_quarantined + coalesce(rejected_whole_table.rows_rejected, 0) as rows_quarantined
     from periods
     cross join {{ source('meta', 'table_status') }} as status
+    left join rejected_whole_table on status.table_name = rejected_whole_table.table_name
     where status.table_name in ('customers', 'products', 'campaigns', 'accounts')
 )
 
