@@ -3,10 +3,12 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 
 .PHONY: install run test ui lint bench demo clean
 
-install: $(STAMP)
+install: $(STAMP) $(MANIFEST)
 
 # Re-install only when the lock or the package metadata changed.
 $(STAMP): requirements.lock pyproject.toml
@@ -17,6 +19,11 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 	@echo "==> installed; the kpi command is $(BIN)/kpi"
+
+# dbt's manifest (the asset graph Dagster loads), prepared again when a model, macro or test changes.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	@echo "==> preparing the dbt manifest"
+	@$(BIN)/python -m orchestration.lib.dbt_manifest
 
 run: install
 	$(BIN)/kpi run

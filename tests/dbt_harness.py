@@ -76,6 +76,14 @@ def create_warehouse(
         "create or replace table meta.rejected_rows (table_name varchar, file_name varchar, event_date date,"
         " row_count bigint)"
     )
+    # every table changed on every date: the incremental facts re-read everything
+    con.execute(
+        "create table if not exists meta.changed_event_dates (table_name varchar, event_date date,"
+        " changed_at timestamp, change_seq bigint)"
+    )
+    seq = con.execute("select coalesce(max(change_seq), 0) + 1 from meta.changed_event_dates").fetchone()[0]
+    for table in types:
+        con.execute("insert into meta.changed_event_dates values (?, null, now(), ?)", [table, seq])
     con.execute(
         "create or replace table meta.table_status (table_name varchar, is_present boolean,"
         " rows_loaded bigint, rows_quarantined bigint, files_rejected bigint)"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from orchestration.lib.dbt_manifest import ensure_manifest
+from orchestration.lib.dbt_manifest import prepared_manifest
 from orchestration.lib.settings import DBT_PROJECT_DIR
 
 KINDS = {"flow", "stock", "ratio", "count"}
@@ -15,7 +15,7 @@ PERSPECTIVES = {"financial", "customer", "internal_process", "learning_growth"}
 
 
 def _kpi_models() -> dict[str, dict]:
-    manifest = json.loads(ensure_manifest().read_text())
+    manifest = json.loads(prepared_manifest().read_text())
     return {
         node["name"]: node["config"]["meta"]["kpi"]
         for node in manifest["nodes"].values()

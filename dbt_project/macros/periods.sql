@@ -5,17 +5,31 @@
     (select run_context.as_of from meta.run_context as run_context)
 {%- endmacro %}
 
+{#- A date attribute after the as-of date has not happened yet: it reads as empty (kpis.md, As-of date). -#}
+{% macro as_of_or_null(expr) -%}
+    case when cast({{ expr }} as date) <= {{ as_of() }} then {{ expr }} end
+{%- endmacro %}
+
 {#- Start of the UTC calendar period of `grain` containing `date_expr` (weeks are ISO, Monday start). -#}
 {% macro period_start(grain_expr, date_expr) -%}
     cast(date_trunc({{ grain_expr }}, cast({{ date_expr }} as date)) as date)
 {%- endmacro %}
 
 {#- The grains a KPI is published at: every KPI at month, quarter and year; flow KPIs also at day and week. -#}
+{% macro grain_list(kind) -%}
+    {{ return(['day', 'week', 'month', 'quarter', 'year'] if kind == 'flow' else ['month', 'quarter', 'year']) }}
+{%- endmacro %}
+
 {% macro kpi_grains(kind) -%}
-    {%- if kind == 'flow' -%}('day', 'week', 'month', 'quarter', 'year'){%- else -%}('month', 'quarter', 'year'){%- endif -%}
+    ({% for g in grain_list(kind) %}'{{ g }}'{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
 {#- The periods of int_periods at a KPI's grains. -#}
 {% macro kpi_periods(kind) -%}
     select * from {{ ref('int_periods') }} where grain in {{ kpi_grains(kind) }}
+{%- endmacro %}
+
+{#- The grains as a one-column relation, to give each day its period key per grain by an equi-join. -#}
+{% macro grains(kind='flow') -%}
+    (select grain from (values {% for g in grain_list(kind) %}('{{ g }}'){% if not loop.last %}, {% endif %}{% endfor %}) as grains (grain))
 {%- endmacro %}

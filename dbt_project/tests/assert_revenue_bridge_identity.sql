@@ -18,8 +18,8 @@ orders as (
     select
         order_date,
         net_revenue_usd
-    from {{ ref('int_orders_converted_to_usd') }}
-    where is_completed and is_convertible
+    from {{ ref('fct_orders') }}
+    where is_completed and is_convertible and order_date <= {{ as_of() }}
 ),
 
 windows as (

@@ -1,24 +1,37 @@
-"""The dbt project as Dagster assets: staging, intermediate, KPI and mart models.
+"""The dbt project as Dagster assets: staging, facts, intermediate, KPI and mart models.
 
-Group names follow the dbt folder (staging, intermediate, kpis, outputs), and the raw
-sources map onto the ingestion assets `raw_<table>`, so the graph runs from the landing
-zone to the published outputs without a name written twice.
+Group names follow the dbt folder (staging, facts, intermediate, kpis, outputs), and the raw
+sources map onto the ingestion assets `raw_<table>`, so the graph runs from the landing zone
+to the published outputs without a name written twice. dagster-dbt builds the graph from the
+manifest of the `DbtProject` (lib/dbt_manifest.py); dbt itself runs in this process
+(lib/dbt_runner.py), each model's materialization and each test's check result reported to
+Dagster as soon as dbt finishes it.
 """
 
 import json
 import os
+import shutil
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_subset_selection_for_context
 
-from orchestration.lib.dbt_manifest import dbt_executable, ensure_manifest, write_run_context
-from orchestration.lib.settings import DBT_PROJECT_DIR, Home, as_of_from_env, quarantine_threshold
+from orchestration.lib.dbt_manifest import PROJECT, prepared_manifest, write_run_context
+from orchestration.lib.settings import Home, as_of_from_env, quarantine_threshold
 
-MANIFEST_PATH = ensure_manifest()
+MANIFEST_PATH = prepared_manifest()
 
-_FOLDER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "kpis": "kpis", "marts": "outputs"}
+_FOLDER_GROUPS = {
+    "staging": "staging",
+    "facts": "facts",
+    "intermediate": "intermediate",
+    "kpis": "kpis",
+    "marts": "outputs",
+}
+_ASSET_NODES = ("model.", "seed.", "snapshot.")
 
 
 class KpiDbtTranslator(DagsterDbtTranslator):
@@ -35,31 +48,76 @@ class KpiDbtTranslator(DagsterDbtTranslator):
         return _FOLDER_GROUPS.get(folder, "kpis")
 
 
+TRANSLATOR = KpiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@cache
+def _manifest() -> dict:
+    return json.loads(MANIFEST_PATH.read_text())
+
+
 def dbt_vars() -> str:
     return json.dumps({"quarantine_threshold": quarantine_threshold()})
 
 
-@dbt_assets(
-    manifest=MANIFEST_PATH,
-    dagster_dbt_translator=KpiDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-)
-def kpi_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def _dagster_events(context: dg.AssetExecutionContext, node, manifest: dict, failures: list[str]):
+    uid = node.unique_id
+    if uid.startswith(_ASSET_NODES):
+        if uid not in manifest["nodes"]:
+            context.log.warning(f"{uid} is not in the prepared manifest (run `make install` to refresh the graph)")
+            return
+        key = TRANSLATOR.get_asset_spec(manifest, uid, PROJECT).key
+        if node.status == "success":
+            yield dg.MaterializeResult(
+                asset_key=key,
+                metadata={"dbt_seconds": round(node.seconds, 3), "dbt_message": node.message},
+            )
+        elif node.status == "error":
+            failures.append(f"{uid}: {node.message}")
+    elif uid.startswith("test."):
+        check = get_asset_check_key_for_test(manifest, TRANSLATOR, uid, PROJECT)
+        failed = node.status in ("fail", "error", "warn")
+        if check is not None and check in context.selected_asset_check_keys:
+            yield dg.AssetCheckResult(
+                asset_key=check.asset_key,
+                check_name=check.name,
+                passed=not failed,
+                severity=dg.AssetCheckSeverity.WARN if node.status == "warn" else dg.AssetCheckSeverity.ERROR,
+                metadata={"failing_rows": node.failures or 0, "dbt_message": node.message},
+            )
+        if node.status in ("fail", "error"):
+            failures.append(f"{uid}: {node.message}")
+
+
+@dbt_assets(manifest=MANIFEST_PATH, project=PROJECT, dagster_dbt_translator=TRANSLATOR)
+def kpi_dbt_models(context: dg.AssetExecutionContext):
     """Build every dbt model and run its data tests against the warehouse of this home."""
+    from orchestration.lib.dbt_runner import run_dbt
+
     home = Home.from_env().ensure()
     os.environ["KPI_WAREHOUSE_PATH"] = str(home.warehouse)
     as_of = as_of_from_env()
     write_run_context(home.warehouse, as_of)
-    context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
-    # A stable target folder per home keeps dbt's artifacts out of the repository and lets
-    # each night reuse the previous night's partial parse.
+    # The home's own target folder: dbt's artifacts stay out of the repository, and each night
+    # reuses the previous night's partial parse (a new home starts from the prepared one).
     target = home.root / "dbt_target"
-    yield from dbt.cli(["build", "--vars", dbt_vars()], context=context, target_path=target).stream()
+    prepared = PROJECT.project_dir / PROJECT.target_path / "partial_parse.msgpack"
+    if not (target / "partial_parse.msgpack").exists() and prepared.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(prepared, target / "partial_parse.msgpack")
+    manifest = _manifest()
+    selection, indirect = get_subset_selection_for_context(context, manifest, None, None, None, TRANSLATOR, None)
+    if indirect is not None:
+        os.environ["DBT_INDIRECT_SELECTION"] = indirect
+    context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
+    failures: list[str] = []
+    for node in run_dbt(["build", *selection, "--vars", dbt_vars()], PROJECT.project_dir, target):
+        yield from _dagster_events(context, node, manifest, failures)
+    if failures:
+        raise dg.Failure(
+            description=f"{len(failures)} dbt node(s) failed; fix them and run again (the run is safe to repeat)",
+            metadata={"failures": dg.MetadataValue.md("\n".join(f"- {f}" for f in failures[:50]))},
+        )
 
 
-dbt_resource = DbtCliResource(
-    project_dir=str(DBT_PROJECT_DIR),
-    profiles_dir=str(DBT_PROJECT_DIR),
-    dbt_executable=dbt_executable(),
-)
-
-defs = dg.Definitions(assets=[kpi_dbt_models], resources={"dbt": dbt_resource})
+defs = dg.Definitions(assets=[kpi_dbt_models])

@@ -1,62 +1,39 @@
-"""Keep dbt's manifest in step with the project, so the Dagster definitions always load."""
+"""The dbt project: its DbtProject, how its manifest is prepared, and the run's as-of date.
+
+dagster-dbt's `DbtProject` is the one description of the project. Its manifest is prepared
+(`dbt parse`) when the project is installed (`make install`), by `kpi ui` (`dagster dev`:
+`prepare_if_dev`), and whenever it is missing; never by a nightly run. A run builds with dbt's
+partial parsing in the home's own target folder, so a model edited since the last preparation
+is still built as it is now (`make install` refreshes the asset graph).
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
+from dagster_dbt import DbtProject
+
 from orchestration.lib.settings import DBT_PROJECT_DIR
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
-_WATCHED = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
+PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def dbt_executable() -> str:
-    """The dbt of this environment (dagster-dbt needs it; it may not be on PATH)."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+def _dbt_on_path() -> None:
+    # dagster-dbt's preparer starts the `dbt` of PATH: this environment's
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    for name in _WATCHED:
-        path = DBT_PROJECT_DIR / name
-        files = [path] if path.is_file() else path.rglob("*")
-        for f in files:
-            if f.is_file():
-                newest = max(newest, f.stat().st_mtime)
-    return newest
-
-
-def ensure_manifest() -> Path:
-    """Run `dbt parse` when the manifest is missing or older than any model, macro or test."""
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
-        return MANIFEST
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    proc = subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--quiet",
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(
-            "dbt could not parse dbt_project/ (fix the model named below, then run again):\n"
-            + proc.stdout[-4000:]
-            + proc.stderr[-2000:]
-        )
-    return MANIFEST
+def prepared_manifest() -> Path:
+    """The manifest of the project, prepared now if it has never been (a fresh clone)."""
+    _dbt_on_path()
+    PROJECT.prepare_if_dev()
+    if not PROJECT.manifest_path.exists():
+        PROJECT.preparer.prepare(PROJECT)
+    return PROJECT.manifest_path
 
 
 def write_run_context(warehouse: Path, as_of) -> None:
@@ -69,3 +46,9 @@ def write_run_context(warehouse: Path, as_of) -> None:
         con.execute("create or replace table meta.run_context as select cast(? as date) as as_of", [str(as_of)])
     finally:
         con.close()
+
+
+if __name__ == "__main__":  # `make install`: prepare the manifest once
+    _dbt_on_path()
+    PROJECT.preparer.prepare(PROJECT)
+    print(f"dbt manifest: {PROJECT.manifest_path}")

@@ -204,9 +204,10 @@ WAREHOUSE_DDL = [
     # keys a parent's (or fx_rates') change of acceptance hands to a child table
     "CREATE TABLE IF NOT EXISTS meta.pending_keys (table_name VARCHAR, key VARCHAR)",
     "CREATE TABLE IF NOT EXISTS meta.ingest_state (table_name VARCHAR, stats VARCHAR)",
-    # event dates whose rows changed (NULL: a table without event date), for incremental dbt models
+    # event dates whose accepted rows may have changed (NULL: every date), for the incremental dbt
+    # models; change_seq grows with every resolution (models remember the last one they consumed)
     """CREATE TABLE IF NOT EXISTS meta.changed_event_dates (table_name VARCHAR, event_date DATE,
-        changed_at TIMESTAMP)""",
+        changed_at TIMESTAMP, change_seq BIGINT)""",
     """CREATE TABLE IF NOT EXISTS meta.gx_results (run_id VARCHAR, table_name VARCHAR, batch VARCHAR,
         expectation INTEGER, rule VARCHAR, expectation_type VARCHAR, success BOOLEAN,
         unexpected_count BIGINT, sql_count BIGINT, validated_at TIMESTAMP)""",
@@ -1015,11 +1016,7 @@ class Resolver:
                             SELECT DISTINCT {lit(child)}, l._key FROM {rows_table(ct.TABLES[child], "landed")} l
                             WHERE l._key IS NOT NULL AND {_trim(col, "l")} IN (SELECT v FROM _changed)"""
                     )
-        con.execute(
-            "INSERT INTO meta.changed_event_dates SELECT table_name, event_date, CAST(? AS TIMESTAMP) "
-            f"FROM landed.landing.changed_dates WHERE table_name = ? AND batch IN {in_batches}",
-            [self.load_clock, name],
-        )
+        self._record_changed_dates(t, full, in_batches)
         con.execute(
             f"INSERT INTO meta.resolved_batches SELECT table_name, batch FROM landed.landing.batches "
             f"WHERE table_name = ? AND batch IN {in_batches}",
@@ -1031,6 +1028,32 @@ class Resolver:
         con.execute(
             "INSERT INTO meta.ingest_state VALUES (?, ?)",
             [name, json.dumps({k: getattr(res, k) for k in _STATE_FIELDS})],
+        )
+
+    def _record_changed_dates(self, t: ct.Table, full: bool, in_batches: str) -> None:
+        """The event dates of every row resolved again (accepted or not, before or now; and the dates
+        of the versions a restatement replaced), so the incremental dbt models re-open exactly those
+        dates; a full resolution changes every date."""
+        if full:
+            dates = "SELECT CAST(NULL AS DATE)"
+        elif t.event_date_via:
+            fk, parent, pcol = t.event_date_via
+            dates = (
+                f"SELECT DISTINCT CAST(p.{q(typed(pcol))} AS DATE) FROM _cand c "
+                f"JOIN {rows_table(ct.TABLES[parent], 'landed')} p ON p._key = {_trim(fk, 'c')}"
+            )
+        elif t.event_date:
+            dates = "SELECT DISTINCT _event_date FROM _cand WHERE _key IS NOT NULL"
+        else:
+            dates = "SELECT CAST(NULL AS DATE)"
+        replaced = (
+            f"SELECT event_date FROM landed.landing.changed_dates WHERE table_name = {lit(t.name)} "
+            f"AND batch IN {in_batches}"
+        )
+        seq = self._one("SELECT coalesce(max(change_seq), 0) + 1 FROM meta.changed_event_dates")[0]
+        self.con.execute(
+            f"INSERT INTO meta.changed_event_dates SELECT DISTINCT ?, d, ?, ? FROM ({dates} UNION {replaced}) x(d)",
+            [t.name, self.load_clock, seq],
         )
 
     def _ever_resolved(self, name: str) -> bool:

@@ -1,7 +1,7 @@
 -- Headcount per month, quarter and year period (kpis.md, headcount): employees with
 -- hired_on ≤ d and (terminated_on empty or terminated_on > d), measured on p's measurement day
 -- (headcount) and on the last day of p−1 (previous_headcount, for employee_turnover_rate).
--- terminated_on after the as-of date already reads as empty (staging), which is the same as
+-- A terminated_on after the as-of date is later than every measurement day, which is the same as
 -- "still employed" on any day up to the as-of date.
 with employees as (
     select * from {{ ref('stg_people__employees') }}

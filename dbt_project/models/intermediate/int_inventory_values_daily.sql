@@ -6,6 +6,7 @@
 -- snapshot on or before them (inventory_turnover averages only over the days that have one).
 with snapshots as (
     select * from {{ ref('stg_operations__inventory_snapshots') }}
+    where snapshot_date <= {{ as_of() }}
 ),
 
 products as (
@@ -16,7 +17,7 @@ warehouse_snapshots as (
     select
         snapshots.warehouse_id,
         snapshots.snapshot_date,
-        sum(snapshots.on_hand_units * cast(products.unit_cost as double)) as stock_value_usd
+        sum(snapshots.on_hand_units * products.unit_cost) as stock_value_usd
     from snapshots
     inner join products on snapshots.product_id = products.product_id
     group by snapshots.warehouse_id, snapshots.snapshot_date

@@ -1,53 +1,74 @@
--- Revenue of p (up to its measurement day) against its comparison period b, per grain
--- (month, quarter, year), period and comparison ('previous' = p−1, 'year_ago' = p−1y), both
--- to date for an incomplete p. Every period of the spine has both rows (0 revenue when empty).
--- fx_needed / unconvertible_count cover the completed orders of both windows.
-with windows as (
-    select * from {{ ref('int_revenue_by_customer_product_window') }}
+-- Revenue of p (up to its measurement day) against its comparison period b, per grain (month,
+-- quarter, year), period and comparison ('previous' = p−1, 'year_ago' = p−1y), both to date for
+-- an incomplete p (int_periods' *_to_date_end; kpis.md, "To-date comparisons"). Read from the
+-- day grain (a range join of ~50 periods with ~1,000 days, not with the orders). Every period
+-- has both rows (0 revenue when empty); fx_needed / unconvertible_count cover the completed
+-- orders of both windows.
+with days as (
+    select * from {{ ref('int_orders_daily') }}
 ),
 
 periods as (
+    {{ kpi_periods('ratio') }}
+),
+
+windows as (
     select
-        grain,
-        period_start
-    from {{ ref('int_periods') }}
-    where grain in ('month', 'quarter', 'year')
-),
-
-comparisons as (
-    select comparison from (values ('previous'), ('year_ago')) as c (comparison)
-),
-
-by_window as (
+        periods.grain,
+        periods.period_start,
+        comparisons.comparison,
+        'current' as window_name,
+        periods.period_start as window_start,
+        periods.measure_date as window_end
+    from periods
+    cross join (values ('previous'), ('year_ago')) as comparisons (comparison)
+    union all
     select
         grain,
         period_start,
-        window_name,
-        coalesce(sum(net_revenue_usd), 0) as revenue,
-        coalesce(bool_or(needs_fx), false) as needs_fx,
-        coalesce(sum(order_count) filter (where not is_convertible), 0) as unconvertible_count
+        'previous' as comparison,
+        'base' as window_name,
+        previous_start as window_start,
+        previous_to_date_end as window_end
+    from periods
+    union all
+    select
+        grain,
+        period_start,
+        'year_ago' as comparison,
+        'base' as window_name,
+        year_ago_start as window_start,
+        year_ago_to_date_end as window_end
+    from periods
+),
+
+summed as (
+    select
+        windows.grain,
+        windows.period_start,
+        windows.comparison,
+        windows.window_name,
+        coalesce(sum(days.revenue_usd), 0) as revenue,
+        coalesce(bool_or(days.fx_needed), false) as fx_needed,
+        coalesce(sum(days.unconvertible_orders), 0) as unconvertible_count
     from windows
-    group by grain, period_start, window_name
+    left join days on days.day between windows.window_start and windows.window_end
+    group by windows.grain, windows.period_start, windows.comparison, windows.window_name
 )
 
 select
-    periods.grain,
-    periods.period_start,
-    comparisons.comparison,
-    coalesce(current_window.revenue, 0) as revenue,
-    coalesce(base_window.revenue, 0) as base_revenue,
-    coalesce(current_window.needs_fx, false) or coalesce(base_window.needs_fx, false) as fx_needed,
-    coalesce(current_window.unconvertible_count, 0) + coalesce(base_window.unconvertible_count, 0)
-        as unconvertible_count
-from periods
-cross join comparisons
-left join by_window as current_window
+    current_window.grain,
+    current_window.period_start,
+    current_window.comparison,
+    current_window.revenue,
+    base_window.revenue as base_revenue,
+    current_window.fx_needed or base_window.fx_needed as fx_needed,
+    current_window.unconvertible_count + base_window.unconvertible_count as unconvertible_count
+from summed as current_window
+inner join summed as base_window
     on
-        periods.grain = current_window.grain
-        and periods.period_start = current_window.period_start
-        and current_window.window_name = 'current'
-left join by_window as base_window
-    on
-        periods.grain = base_window.grain
-        and periods.period_start = base_window.period_start
-        and comparisons.comparison = base_window.window_name
+        current_window.grain = base_window.grain
+        and current_window.period_start = base_window.period_start
+        and current_window.comparison = base_window.comparison
+        and base_window.window_name = 'base'
+where current_window.window_name = 'current'

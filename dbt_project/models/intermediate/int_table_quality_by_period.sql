@@ -11,16 +11,17 @@ with loaded_by_day as (
             event_date,
             count(*) as rows_loaded
         from {{ ref('stg_' ~ source_name ~ '__' ~ table_name) }}
+        where event_date <= {{ as_of() }}
         group by event_date
         union all
     {% endfor %}
     select
         'order_lines' as table_name,
-        orders.event_date,
+        order_date as event_date,
         count(*) as rows_loaded
-    from {{ ref('stg_sales__order_lines') }} as lines
-    inner join {{ ref('stg_sales__orders') }} as orders on lines.order_id = orders.order_id
-    group by orders.event_date
+    from {{ ref('fct_order_lines') }}
+    where order_date <= {{ as_of() }}
+    group by order_date
 ),
 
 -- quarantined rows, and the rows of files rejected whole (kpis.md v1.2), by event date
@@ -74,17 +75,17 @@ periods as (
     from {{ ref('int_periods') }}
 ),
 
+-- each day's rows get their period keys by date_trunc (an equi-join): days ≤ the as-of date
 event_tables as (
     select
-        periods.grain,
-        periods.period_start,
+        grains.grain,
+        {{ period_start('grains.grain', 'by_day.event_date') }} as period_start,
         by_day.table_name,
         sum(by_day.rows_loaded) as rows_loaded,
         sum(by_day.rows_quarantined) as rows_quarantined
-    from periods
-    inner join by_day
-        on by_day.event_date between periods.period_start and periods.measure_date
-    group by periods.grain, periods.period_start, by_day.table_name
+    from by_day
+    cross join {{ grains('flow') }} as grains
+    group by grains.grain, {{ period_start('grains.grain', 'by_day.event_date') }}, by_day.table_name
 ),
 
 whole_tables as (

@@ -1,7 +1,9 @@
 -- kpi.revenue_bridge: revenue(p) − revenue(b) split into new_customers, lost_customers, price
 -- and volume (kpis.md, "Revenue bridge"), at month, quarter and year, for b = p−1 ('previous')
--- and b = p−1y ('year_ago'), both to date for an incomplete p (the windows of
--- int_revenue_by_customer_product_window, shared with revenue_growth).
+-- and b = p−1y ('year_ago'), both to date for an incomplete p. The p side is the period's own
+-- window (int_revenue_by_customer_product_period); the b side of a complete p is the window of
+-- the comparison period, joined by its period_start, and of the incomplete p its to-date window
+-- (int_revenue_to_date_windows).
 --
 -- A(p), A(b) are the active customers of kpis.md: every customer with a completed order in the
 -- window, also when its amount cannot be converted (counts of customers need no money, so such a
@@ -9,7 +11,11 @@
 -- of every money figure and of the price effect. Published from the period of the first order to
 -- the as-of period.
 with windows as (
-    select * from {{ ref('int_revenue_by_customer_product_window') }}
+    select * from {{ ref('int_revenue_by_customer_product_period') }}
+),
+
+to_date_windows as (
+    select * from {{ ref('int_revenue_to_date_windows') }}
 ),
 
 first_day as (
@@ -30,7 +36,10 @@ periods as (
     select
         periods.grain,
         periods.period_start,
-        comparisons.comparison
+        periods.is_complete,
+        comparisons.comparison,
+        case when comparisons.comparison = 'previous' then periods.previous_start else periods.year_ago_start end
+            as base_start
     from {{ ref('int_periods') }} as periods
     cross join first_day
     cross join comparisons
@@ -55,7 +64,6 @@ sides as (
         on
             periods.grain = windows.grain
             and periods.period_start = windows.period_start
-            and windows.window_name = 'current'
     union all
     select
         periods.grain,
@@ -70,8 +78,25 @@ sides as (
     inner join windows
         on
             periods.grain = windows.grain
-            and periods.period_start = windows.period_start
-            and periods.comparison = windows.window_name
+            and periods.base_start = windows.period_start
+    where periods.is_complete
+    union all
+    select
+        periods.grain,
+        periods.period_start,
+        periods.comparison,
+        'b' as side,
+        to_date_windows.customer_id,
+        to_date_windows.product_id,
+        to_date_windows.quantity,
+        to_date_windows.net_revenue_usd
+    from periods
+    inner join to_date_windows
+        on
+            periods.grain = to_date_windows.grain
+            and periods.period_start = to_date_windows.period_start
+            and periods.comparison = to_date_windows.comparison
+    where not periods.is_complete
 ),
 
 customers as (

@@ -1,4 +1,4 @@
--- Thin staging of raw.bank_transactions: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.bank_transactions: the contract columns and the event date.
 with source as (
     select * from {{ source('finance', 'bank_transactions') }}
 ),
@@ -15,4 +15,3 @@ renamed as (
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

@@ -1,4 +1,4 @@
--- Thin staging of raw.fx_rates: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.fx_rates: the contract columns, typed for exact sums and the event date.
 with source as (
     select * from {{ source('finance', 'fx_rates') }}
 ),
@@ -7,10 +7,10 @@ renamed as (
     select
         rate_date,
         currency,
-        usd_per_unit,
+        -- the rate as an exact decimal (12 places), so converted amounts sum exactly
+        cast(usd_per_unit as decimal(18, 12)) as usd_per_unit,
         rate_date as event_date
     from source
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

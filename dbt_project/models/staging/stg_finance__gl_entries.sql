@@ -1,4 +1,4 @@
--- Thin staging of raw.gl_entries: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.gl_entries: the contract columns and the event date.
 with source as (
     select * from {{ source('finance', 'gl_entries') }}
 ),
@@ -15,4 +15,3 @@ renamed as (
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

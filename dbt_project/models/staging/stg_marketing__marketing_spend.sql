@@ -1,4 +1,4 @@
--- Thin staging of raw.marketing_spend: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.marketing_spend: the contract columns and the event date.
 with source as (
     select * from {{ source('marketing', 'marketing_spend') }}
 ),
@@ -14,4 +14,3 @@ renamed as (
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

@@ -1,4 +1,4 @@
--- Thin staging of raw.web_sessions: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.web_sessions: the contract columns and the event date.
 with source as (
     select * from {{ source('marketing', 'web_sessions') }}
 ),
@@ -17,4 +17,3 @@ renamed as (
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

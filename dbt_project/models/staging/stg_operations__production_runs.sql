@@ -1,4 +1,4 @@
--- Thin staging of raw.production_runs: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.production_runs: the contract columns, typed for exact sums and the event date.
 with source as (
     select * from {{ source('operations', 'production_runs') }}
 ),
@@ -12,10 +12,10 @@ renamed as (
         planned_units,
         produced_units,
         defective_units,
-        downtime_minutes,
+        -- summed exactly: a decimal, not a float
+        cast(downtime_minutes as decimal(38, 10)) as downtime_minutes,
         run_date as event_date
     from source
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

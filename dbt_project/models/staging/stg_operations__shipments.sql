@@ -1,4 +1,4 @@
--- Thin staging of raw.shipments: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.shipments: the contract columns and the event date.
 with source as (
     select * from {{ source('operations', 'shipments') }}
 ),
@@ -9,11 +9,9 @@ renamed as (
         order_id,
         promised_date,
         shipped_at,
-        -- as-of rule: a delivered_at after the as-of date has not happened yet
-        case when cast(delivered_at as date) <= {{ as_of() }} then delivered_at end as delivered_at,
+        delivered_at,
         cast(shipped_at as date) as event_date
     from source
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

@@ -1,4 +1,4 @@
--- Thin staging of raw.training_records: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.training_records: the contract columns, typed for exact sums and the event date.
 with source as (
     select * from {{ source('people', 'training_records') }}
 ),
@@ -8,10 +8,10 @@ renamed as (
         record_id,
         employee_id,
         completed_on,
-        hours,
+        -- summed exactly: a decimal, not a float
+        cast(hours as decimal(38, 10)) as hours,
         completed_on as event_date
     from source
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

@@ -1,5 +1,5 @@
--- Thin staging of raw.order_lines. Order lines have no event date of their own: they take
--- their order's order_ts, so the as-of rule is applied where they meet stg_sales__orders.
+-- Thin staging of raw.order_lines: the contract columns.
+-- Order lines have no event date of their own: they take their order's order_ts.
 with source as (
     select * from {{ source('sales', 'order_lines') }}
 ),

@@ -1,4 +1,4 @@
--- Thin staging of raw.orders: the contract columns, with the as-of rule applied.
+-- Thin staging of raw.orders: the contract columns and the event date.
 with source as (
     select * from {{ source('sales', 'orders') }}
 ),
@@ -16,4 +16,3 @@ renamed as (
 )
 
 select * from renamed
-where event_date <= {{ as_of() }}

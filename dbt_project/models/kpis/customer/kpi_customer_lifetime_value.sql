@@ -7,28 +7,29 @@
 -- An order that cannot be converted is left out of the gross profit and of the |A(W1)| that
 -- divides it (a customer counts there only with at least one convertible completed order in
 -- W1), but still makes its customer active for r (a count that needs no money).
-with orders as (
-    select * from {{ ref('int_orders_costed') }}
-    where is_completed
+with customer_days as (
+    select * from {{ ref('int_customer_order_days') }}
 ),
 
 periods as (
     {{ kpi_periods('ratio') }}
 ),
 
+-- each customer-day of the two windows ending at e: a range join of ~50 periods with the
+-- customer-days of their last 730 days (bounded by the window, not by the history)
 windowed as (
     select
         periods.grain,
         periods.period_start,
-        orders.order_id,
-        orders.customer_id,
-        orders.order_date >= periods.measure_date - 364 as in_w1,
-        orders.is_convertible,
-        orders.needs_fx,
-        orders.net_revenue_usd - orders.cogs_usd as gross_profit_usd
+        customer_days.customer_id,
+        customer_days.day >= periods.measure_date - 364 as in_w1,
+        customer_days.has_convertible_order,
+        customer_days.needs_fx,
+        customer_days.gross_profit_usd,
+        customer_days.unconvertible_orders
     from periods
-    inner join orders
-        on orders.order_date between periods.measure_date - 729 and periods.measure_date
+    inner join customer_days
+        on customer_days.day between periods.measure_date - 729 and periods.measure_date
 ),
 
 customers as (
@@ -38,7 +39,7 @@ customers as (
         customer_id,
         bool_or(not in_w1) as in_w0,
         bool_or(in_w1) as in_w1,
-        bool_or(in_w1 and is_convertible) as in_w1_convertible
+        bool_or(in_w1 and has_convertible_order) as in_w1_convertible
     from windowed
     group by grain, period_start, customer_id
 ),
@@ -58,9 +59,9 @@ order_sums as (
     select
         grain,
         period_start,
-        coalesce(sum(gross_profit_usd) filter (where in_w1 and is_convertible), 0) as gross_profit_usd,
+        coalesce(sum(gross_profit_usd) filter (where in_w1), 0) as gross_profit_usd,
         coalesce(bool_or(needs_fx) filter (where in_w1), false) as fx_needed,
-        count(order_id) filter (where in_w1 and not is_convertible) as unconvertible_count
+        coalesce(sum(unconvertible_orders) filter (where in_w1), 0) as unconvertible_count
     from windowed
     group by grain, period_start
 ),

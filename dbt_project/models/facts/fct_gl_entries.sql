@@ -1,8 +1,8 @@
--- One row per GL entry on a profit-and-loss account, converted to USD at its posting_date rate,
--- with its effect on net income: + for revenue and other_income accounts, − for cogs,
--- operating_expense, other_expense and tax accounts (raw-contract.md: a positive amount is income,
--- resp. expense; a negative amount is a reversal and so reduces it). Balance-sheet accounts
--- (asset, liability, equity) do not enter net income and are left out.
+-- One row per GL entry on a profit-and-loss account, in USD at its posting_date rate, with its
+-- effect on net income: + for revenue and other_income accounts, − for cogs, operating_expense,
+-- other_expense and tax accounts (raw-contract.md: a positive amount is income, resp. expense;
+-- a negative amount is a reversal and so reduces it). Balance-sheet accounts (asset, liability,
+-- equity) do not enter net income and are left out.
 with entries as (
     select * from {{ ref('stg_finance__gl_entries') }}
 ),

@@ -1,9 +1,5 @@
--- One row per bank transaction, its amount (positive = cash in) converted to USD at its
--- booked_on rate; amount_usd is NULL when no rate exists on or before that day.
-with transactions as (
-    select * from {{ ref('stg_finance__bank_transactions') }}
-)
-
+-- One row per bank transaction, its amount (positive = cash in) in USD at its booked_on rate
+-- (NULL when no rate exists on or before that day).
 select
     transactions.transaction_id,
     transactions.booked_on,
@@ -12,5 +8,5 @@ select
     transactions.currency <> 'USD' as needs_fx,
     (transactions.currency = 'USD' or fx.usd_per_unit is not null) as is_convertible,
     {{ to_usd('transactions.amount', 'transactions.currency', 'fx.usd_per_unit') }} as amount_usd
-from transactions
+from {{ ref('stg_finance__bank_transactions') }} as transactions
 {{ join_fx_rate('transactions.currency', 'transactions.booked_on') }}

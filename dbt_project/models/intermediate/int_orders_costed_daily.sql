@@ -1,0 +1,23 @@
+-- Per order day (up to the as-of date): revenue and COGS (USD) of the completed orders. An order
+-- whose revenue cannot be converted is left out of every money figure, its COGS included
+-- (kpis.md, Money), and counted as unconvertible.
+with orders as (
+    select
+        orders.order_date,
+        orders.is_convertible,
+        orders.needs_fx,
+        orders.net_revenue_usd,
+        coalesce(costs.cogs_usd, 0) as cogs_usd
+    from {{ ref('fct_orders') }} as orders
+    left join {{ ref('fct_order_costs') }} as costs on orders.order_id = costs.order_id
+    where orders.is_completed and orders.order_date <= {{ as_of() }}
+)
+
+select
+    order_date as day,
+    coalesce(sum(net_revenue_usd) filter (where is_convertible), 0) as revenue_usd,
+    coalesce(sum(cogs_usd) filter (where is_convertible), 0) as cogs_usd,
+    count(*) filter (where not is_convertible) as unconvertible_orders,
+    coalesce(bool_or(needs_fx), false) as fx_needed
+from orders
+group by order_date

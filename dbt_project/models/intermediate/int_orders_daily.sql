@@ -1,0 +1,13 @@
+-- Per order day (UTC date of order_ts, up to the as-of date): the completed orders and their net
+-- revenue in USD. An order whose amount cannot be converted is left out of the revenue and of
+-- the order count divided into it, and counted as unconvertible (kpis.md, Money).
+select
+    order_date as day,
+    count(*) filter (where is_completed) as completed_orders,
+    count(*) filter (where is_completed and is_convertible) as convertible_orders,
+    count(*) filter (where is_completed and not is_convertible) as unconvertible_orders,
+    coalesce(sum(net_revenue_usd) filter (where is_completed and is_convertible), 0) as revenue_usd,
+    coalesce(bool_or(needs_fx) filter (where is_completed), false) as fx_needed
+from {{ ref('fct_orders') }}
+where order_date <= {{ as_of() }}
+group by order_date
