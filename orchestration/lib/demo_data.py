@@ -399,8 +399,8 @@ def _customer_universe(ctx: _Ctx) -> pd.DataFrame:
 
 
 def _orders(ctx: _Ctx, u: pd.DataFrame, prices: np.ndarray, products: pd.DataFrame):
-    """Orders and their lines, month by month. Returns (orders, lines) with helper
-    columns (ts as datetime64, customer index, ...)."""
+    """Orders and their lines, month by month: yields (month key, orders, lines) with helper
+    columns (ts as datetime64, customer index, ...). One month in memory at a time."""
     signup = u["signup"].to_numpy()
     smk = u["smk"].to_numpy()
     first = u["first"].to_numpy()
@@ -416,7 +416,6 @@ def _orders(ctx: _Ctx, u: pd.DataFrame, prices: np.ndarray, products: pd.DataFra
     popularity = 1.0 / np.arange(1, n_products + 1) ** 0.7
     popularity = np.random.default_rng([ctx.seed, _S_PRODUCTS, 1]).permutation(popularity)
     popularity /= popularity.sum()
-    order_parts, line_parts = [], []
     for mk in ctx.months():
         r = ctx.rng(_S_ORDERS, mk)
         ms, nd = _mstart(mk), _mdays(mk)
@@ -459,36 +458,30 @@ def _orders(ctx: _Ctx, u: pd.DataFrame, prices: np.ndarray, products: pd.DataFra
         has_disc = r.random(m) < 0.18
         pct = r.uniform(0.05, 0.30, m)
         discount = np.where(has_disc, _money(pct * qty * unit_price, _MONEY_DECIMALS[li_ccy]), 0.0)
-        order_parts.append(
-            pd.DataFrame(
-                {
-                    "order_id": oid,
-                    "cust": cust,
-                    "ts": ts,
-                    "channel": channel,
-                    "ccy": ccy[cust],
-                    "status": status,
-                    "offset": offset,
-                    "mk": mk,
-                }
-            )
+        month_orders = pd.DataFrame(
+            {
+                "order_id": oid,
+                "cust": cust,
+                "ts": ts,
+                "channel": channel,
+                "ccy": ccy[cust],
+                "status": status,
+                "offset": offset,
+                "mk": mk,
+            }
         )
-        line_parts.append(
-            pd.DataFrame(
-                {
-                    "order_id": oid[li_order],
-                    "line_number": line_no,
-                    "prod": prod,
-                    "quantity": qty,
-                    "unit_price": unit_price,
-                    "discount_amount": discount,
-                }
-            )
+        month_orders["ts"] = month_orders["ts"].to_numpy().astype("datetime64[s]")
+        month_lines = pd.DataFrame(
+            {
+                "order_id": oid[li_order],
+                "line_number": line_no,
+                "prod": prod,
+                "quantity": qty,
+                "unit_price": unit_price,
+                "discount_amount": discount,
+            }
         )
-    orders = pd.concat(order_parts, ignore_index=True)
-    lines = pd.concat(line_parts, ignore_index=True)
-    orders["ts"] = orders["ts"].to_numpy().astype("datetime64[s]")
-    return orders, lines
+        yield mk, month_orders, month_lines
 
 
 def _subscriptions(ctx: _Ctx, u: pd.DataFrame) -> pd.DataFrame:
@@ -1350,6 +1343,85 @@ def _xlsx_bytes(df: pd.DataFrame, sheet: str) -> bytes:
     return fixed.getvalue()
 
 
+def _orders_frame(orders: pd.DataFrame, cust_ids: np.ndarray, ccy_names: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "order_id": orders["order_id"].to_numpy(),
+            "customer_id": cust_ids[orders["cust"].to_numpy()],
+            "order_ts": _timestamps(orders["ts"].to_numpy(), orders["offset"].to_numpy()),
+            "channel": orders["channel"].to_numpy(),
+            "currency": ccy_names[orders["ccy"].to_numpy()],
+            "status": orders["status"].to_numpy(),
+        }
+    )
+
+
+def _sessions_frame(sessions: pd.DataFrame) -> pd.DataFrame:
+    return sessions.assign(started_at=_timestamps(sessions["started_at"].to_numpy(), sessions["offset"].to_numpy()))
+
+
+# Tables whose files are sorted across the months that feed them: (time column, id column)
+# of the rows before formatting, kept as __t / __id until the file is written.
+_SORTED = {"shipments", "support_tickets", "nps_responses"}
+
+
+def _shipments_frame(shipments: pd.DataFrame) -> pd.DataFrame:
+    return shipments.assign(
+        __t=shipments["shipped_at"].to_numpy(),
+        __id=shipments["shipment_id"].to_numpy(),
+        promised_date=_dates(shipments["promised_date"].to_numpy()),
+        shipped_at=_timestamps(shipments["shipped_at"].to_numpy()),
+        delivered_at=_timestamps(shipments["delivered_at"].to_numpy()),
+    )
+
+
+def _tickets_frame(tickets: pd.DataFrame) -> pd.DataFrame:
+    return tickets.assign(
+        __t=tickets["opened_at"].to_numpy(),
+        __id=tickets["ticket_id"].to_numpy(),
+        opened_at=_timestamps(tickets["opened_at"].to_numpy(), tickets["off1"].to_numpy()),
+        resolved_at=_timestamps(tickets["resolved_at"].to_numpy(), tickets["off2"].to_numpy()),
+    )
+
+
+def _nps_frame(nps: pd.DataFrame) -> pd.DataFrame:
+    return nps.assign(
+        __t=nps["responded_at"].to_numpy(),
+        __id=nps["response_id"].to_numpy(),
+        responded_at=_timestamps(nps["responded_at"].to_numpy()),
+    )
+
+
+class _MonthWriter:
+    """Rows of month-split tables, kept until their month's file is complete, then written.
+
+    The order-driven tables are generated one month of orders at a time; a row can land in a
+    later month's file (a shipment or a survey after the order), never an earlier one, so after
+    month m every file up to m is complete. A file's rows are in the order one generation of
+    the whole table would give them (for _SORTED tables, re-sorted stably by time then id)."""
+
+    def __init__(self, out: Path, counts: dict[str, int]):
+        self.out, self.counts = out, counts
+        self.pending: dict[str, dict[str, list[pd.DataFrame]]] = {}
+
+    def add(self, table: str, frame: pd.DataFrame, labels) -> None:
+        labels = np.broadcast_to(np.asarray(labels, dtype=object), (len(frame),))
+        by_label = self.pending.setdefault(table, {})
+        for label in np.unique(labels.astype(str)) if len(frame) else []:
+            by_label.setdefault(label, []).append(frame[labels == label])
+        self.counts.setdefault(table, 0)
+
+    def flush(self, through: str) -> None:
+        for table, by_label in self.pending.items():
+            for label in sorted(k for k in by_label if k <= through):
+                chunk = pd.concat(by_label.pop(label), ignore_index=True)
+                if table in _SORTED:
+                    chunk = chunk.sort_values(["__t", "__id"], kind="stable")
+                chunk = chunk.loc[:, list(COLUMNS[table])].reset_index(drop=True)
+                _put(self.out / table / f"{table}_{label}.csv", _csv_bytes(chunk))
+                self.counts[table] += len(chunk)
+
+
 def _put(path: Path, data: bytes) -> None:
     """Write only when the content changed (keeps mtimes, so a nightly run lands
     only the files that really changed), atomically."""
@@ -1424,32 +1496,59 @@ def write_demo_landing(
     cust_ids = u["customer_id"].to_numpy()
     customers = u[u["signup"] <= ctx.end].sort_values(["signup", "customer_id"], kind="stable")
 
-    orders_all, lines_all = _orders(ctx, u, prices, products)
-    keep = ctx.in_range(orders_all["ts"].to_numpy())
-    orders = orders_all[keep].reset_index(drop=True)
-    lines = lines_all[lines_all["order_id"].isin(orders["order_id"])].reset_index(drop=True)
-    order_month = dict(zip(orders["order_id"], _month_labels(orders["ts"].to_numpy()), strict=True))
-
     subs = _subscriptions(ctx, u)
     subs = subs.sort_values(["valid_from", "subscription_id"], kind="stable")
-    # only orders inside the window: an order before the start has no row to point at
-    shipments = _shipments(ctx, orders)
     camps = _campaigns(ctx)
     spend = _marketing_spend(ctx, camps)
-    sessions = _web_sessions(ctx, orders_all, u, camps)
-    # a session may point only at an order that exists in this landing zone
-    dangling = ~sessions["order_id"].isin(orders["order_id"]) & sessions["order_id"].notna()
-    sessions = sessions.assign(order_id=sessions["order_id"].where(~dangling, None))
+    counts: dict[str, int] = {}
+    # The tables that follow the orders are written month by month: one month of orders,
+    # lines, sessions, shipments, tickets and NPS responses in memory at a time.
+    writer = _MonthWriter(out, counts)
+    money = []
+    for mk, orders_all, lines_all in _orders(ctx, u, prices, products):
+        keep = ctx.in_range(orders_all["ts"].to_numpy())
+        orders = orders_all[keep].reset_index(drop=True)
+        lines = lines_all[lines_all["order_id"].isin(orders["order_id"])].reset_index(drop=True)
+        label = _label(mk)
+        writer.add("orders", _orders_frame(orders, cust_ids, ccy_names), _month_labels(orders["ts"].to_numpy()))
+        writer.add("order_lines", lines.assign(product_id=prod_ids[lines["prod"].to_numpy()]), label)
+        if len(orders_all) == 0:  # no order this month: nothing follows from orders either
+            writer.flush(through=label)
+            continue
+        # only orders inside the window: an order before the start has no row to point at
+        if len(orders):
+            shipments = _shipments(ctx, orders)
+            writer.add("shipments", _shipments_frame(shipments), _month_labels(shipments["shipped_at"].to_numpy()))
+        sessions = _web_sessions(ctx, orders_all, u, camps)
+        # a session may point only at an order that exists in this landing zone
+        dangling = ~sessions["order_id"].isin(orders["order_id"]) & sessions["order_id"].notna()
+        sessions = sessions.assign(order_id=sessions["order_id"].where(~dangling, None))
+        writer.add("web_sessions", _sessions_frame(sessions), _month_labels(sessions["started_at"].to_numpy()))
+        tickets = _tickets(ctx, orders_all, cust_ids)
+        writer.add("support_tickets", _tickets_frame(tickets), _month_labels(tickets["opened_at"].to_numpy()))
+        nps = _nps(ctx, orders_all, cust_ids)
+        writer.add("nps_responses", _nps_frame(nps), _month_labels(nps["responded_at"].to_numpy()))
+        om = _order_money(orders, lines, products)
+        money.append(om[["day", "ccy", "net", "cogs", "status", "mk"]])
+        writer.flush(through=label)  # later months' rows never land in this month's files
+        if progress is not None:
+            progress(f"orders of {label}", len(orders))
+    writer.flush(through="9999-12")
+    if progress is not None:
+        for table in writer.pending:
+            progress(table, counts[table])
+    om = (
+        pd.concat(money, ignore_index=True)
+        if money
+        else pd.DataFrame(columns=["day", "ccy", "net", "cogs", "status", "mk"])
+    )
     leads = _leads(ctx, u, camps)
     social = _social(ctx)
     fx = _fx(ctx)
     emp = _employees(ctx)
-    om = _order_money(orders, lines, products)
     gl, bank = _gl_and_bank(ctx, om, subs, spend, emp)
     production = _production(ctx, len(products))
     inventory = _inventory(ctx, len(products))
-    tickets = _tickets(ctx, orders_all, cust_ids)
-    nps = _nps(ctx, orders_all, cust_ids)
     training = _training(ctx, emp)
 
     accounts = pd.DataFrame(_ACCOUNTS, columns=COLUMNS["accounts"])
@@ -1469,25 +1568,6 @@ def write_demo_landing(
             None,
         ),
         ("products", products, None),
-        (
-            "orders",
-            pd.DataFrame(
-                {
-                    "order_id": orders["order_id"].to_numpy(),
-                    "customer_id": cust_ids[orders["cust"].to_numpy()],
-                    "order_ts": _timestamps(orders["ts"].to_numpy(), orders["offset"].to_numpy()),
-                    "channel": orders["channel"].to_numpy(),
-                    "currency": ccy_names[orders["ccy"].to_numpy()],
-                    "status": orders["status"].to_numpy(),
-                }
-            ),
-            _month_labels(orders["ts"].to_numpy()),
-        ),
-        (
-            "order_lines",
-            lines.assign(product_id=prod_ids[lines["prod"].to_numpy()]),
-            np.array([order_month[o] for o in lines["order_id"]]),
-        ),
         (
             "subscription_periods",
             pd.DataFrame(
@@ -1522,11 +1602,6 @@ def write_demo_landing(
                 spend_date=_dates(spend["spend_date"].to_numpy())
             ),
             _month_labels(spend["spend_date"].to_numpy()),
-        ),
-        (
-            "web_sessions",
-            sessions.assign(started_at=_timestamps(sessions["started_at"].to_numpy(), sessions["offset"].to_numpy())),
-            _month_labels(sessions["started_at"].to_numpy()),
         ),
         (
             "leads",
@@ -1581,28 +1656,6 @@ def write_demo_landing(
             _month_labels(inventory["snapshot_date"].to_numpy()),
         ),
         (
-            "shipments",
-            shipments.assign(
-                promised_date=_dates(shipments["promised_date"].to_numpy()),
-                shipped_at=_timestamps(shipments["shipped_at"].to_numpy()),
-                delivered_at=_timestamps(shipments["delivered_at"].to_numpy()),
-            ),
-            _month_labels(shipments["shipped_at"].to_numpy()),
-        ),
-        (
-            "support_tickets",
-            tickets.assign(
-                opened_at=_timestamps(tickets["opened_at"].to_numpy(), tickets["off1"].to_numpy()),
-                resolved_at=_timestamps(tickets["resolved_at"].to_numpy(), tickets["off2"].to_numpy()),
-            ),
-            _month_labels(tickets["opened_at"].to_numpy()),
-        ),
-        (
-            "nps_responses",
-            nps.assign(responded_at=_timestamps(nps["responded_at"].to_numpy())),
-            _month_labels(nps["responded_at"].to_numpy()),
-        ),
-        (
             "employees",
             emp.assign(
                 hired_on=_dates(emp["hired_on"].to_numpy()),
@@ -1616,9 +1669,8 @@ def write_demo_landing(
             _month_labels(training["completed_on"].to_numpy()),
         ),
     ]
-    counts: dict[str, int] = {}
     for table, frame, months in plan:
         counts[table] = _write_table(out, table, frame, months)
         if progress is not None:
             progress(table, counts[table])
-    return counts
+    return {t: counts[t] for t in TABLES}
