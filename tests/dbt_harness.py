@@ -98,35 +98,22 @@ def create_warehouse(
 
 
 def dbt_build(warehouse: Path, as_of: str, select: str | None = None, extra_vars: dict | None = None) -> None:
-    """Run `dbt build` in process against `warehouse`; raise with dbt's messages on failure."""
-    from dbt.cli.main import dbtRunner
+    """Run `dbt build` in process (as the pipeline does) against `warehouse`; raise with dbt's
+    messages when a node fails."""
+    from orchestration.lib.dbt_runner import run_dbt
 
     os.environ["KPI_WAREHOUSE_PATH"] = str(warehouse)
     write_run_context(warehouse, as_of)
-    target = warehouse.parent / "dbt_target"
-    args = [
-        "build",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(warehouse.parent / "dbt_logs"),
-        "--vars",
-        json.dumps(extra_vars or {}),
-        "--quiet",
-    ]
+    args = ["build", "--vars", json.dumps(extra_vars or {})]
     if select:
         args += ["--select", select]
-    result = dbtRunner().invoke(args)
-    if not result.success:
-        failures = []
-        for r in getattr(result.result, "results", []) or []:
-            if str(r.status) not in ("success", "pass"):
-                failures.append(f"{r.node.name}: {r.status}: {r.message}")
-        raise AssertionError(f"dbt build failed: {result.exception or ''}\n" + "\n".join(failures))
+    failures = [
+        f"{n.unique_id}: {n.status}: {n.message}"
+        for n in run_dbt(args, DBT_PROJECT_DIR, warehouse.parent / "dbt_target", warehouse.parent / "dbt_logs")
+        if n.status not in ("success", "pass")
+    ]
+    if failures:
+        raise AssertionError("dbt build failed:\n" + "\n".join(failures))
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:

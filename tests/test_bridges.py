@@ -183,26 +183,12 @@ def test_mrr_bridge_adds_up_to_net_new_mrr(wh):
 
 
 def _dbt_test(wh, select):
-    from dbt.cli.main import dbtRunner
+    from orchestration.lib.dbt_runner import run_dbt
 
     os.environ["KPI_WAREHOUSE_PATH"] = str(wh)
-    result = dbtRunner().invoke(
-        [
-            "test",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(wh.parent / "dbt_target"),
-            "--log-path",
-            str(wh.parent / "dbt_logs"),
-            "--select",
-            select,
-            "--quiet",
-        ]
-    )
-    return result.success
+    nodes = list(run_dbt(["test", "--select", *select.split()], DBT_PROJECT_DIR, wh.parent / "dbt_target"))
+    assert nodes, f"no dbt test matched {select!r}"
+    return all(n.status == "pass" for n in nodes)
 
 
 def test_identity_data_tests_catch_a_bridge_that_does_not_add_up(wh):

@@ -97,6 +97,7 @@ def run_dbt(
                 yield item
             worker.join()
         finally:
+            _close_warehouse()
             for k, v in saved.items():
                 if v is None:
                     os.environ.pop(k, None)
@@ -108,6 +109,19 @@ def run_dbt(
     if not res.success and getattr(res.result, "results", None) is None:
         errors = "\n".join(outcome["errors"]) or str(res.exception or "unknown error")
         raise DbtFailed(f"dbt could not run (fix the project, then run again):\n{errors}")
+
+
+def _close_warehouse() -> None:
+    """dbt-duckdb keeps its database open after a run (keep_open, faster builds); close it, so
+    the rest of the pipeline can open the warehouse with its own settings."""
+    import gc
+
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - another adapter
+        return
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()  # the environment closes its DuckDB connection when it is collected
 
 
 def parse_project(project_dir: Path, target_path: Path) -> None:
