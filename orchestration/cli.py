@@ -23,8 +23,11 @@ VERBS: dict[str, tuple[str, str]] = {
 
 
 def _add_home(parser: argparse.ArgumentParser) -> None:
+    from orchestration.commands.args import home_folder
+
     parser.add_argument(
         "--home",
+        type=home_folder,
         help="folder that holds all state (warehouse, ledger, Dagster instance, outputs); default: $KPI_HOME or ./data",
     )
 
@@ -63,12 +66,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     if args.home:
-        os.environ["KPI_HOME"] = str(Path(args.home).resolve())
+        os.environ["KPI_HOME"] = str(args.home)
+    else:
+        env_home = Path(os.environ.get("KPI_HOME", "data")).resolve()
+        if env_home.exists() and not env_home.is_dir():
+            parser.error(f"KPI_HOME={env_home} is a file; the home is a folder (set KPI_HOME or --home to a folder)")
     mod = _load(args._module)
     if mod is None:
         print(f"kpi {args.verb}: not available in this build", file=sys.stderr)
         return 2
-    return int(mod.run(args) or 0)
+    try:
+        return int(mod.run(args) or 0)
+    except BrokenPipeError:
+        # the reader went away (`kpi scorecard | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"kpi {args.verb}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

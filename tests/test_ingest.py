@@ -523,3 +523,39 @@ def test_rows_quarantined_per_rule_equal_gx_unexpected_counts(corpus):
             quarantined = sum(1 for tb, rules in q if tb == table and rule in rules.split("; "))
             assert quarantined == n, (table, rule, quarantined, n)
     assert any(n for r in results.values() for e in r.gx_results for n in [e["unexpected_count"]])
+
+
+def test_landing_edges_bom_typed_parquet_and_schema_drift(tmp_path):
+    """Excel's "CSV UTF-8" (a byte-order mark) is read; a Parquet row with a value of the wrong
+    type is quarantined with its key (the key columns parse); extra columns are recorded."""
+    home = Home(tmp_path)
+    folder = home.landing / "customers"
+    folder.mkdir(parents=True)
+    (folder / "excel.csv").write_bytes(
+        "\ufeffcustomer_id,signup_date,country,segment,acquisition_channel,loyalty\n"
+        "C1,2024-01-01,US,smb,organic,gold\n".encode("utf-8")
+    )
+    products = home.landing / "products"
+    products.mkdir()
+    pd.DataFrame(
+        {
+            "product_id": ["P1", "P9"],
+            "product_name": ["one", "nine"],
+            "category": ["a", "a"],
+            "unit_cost": ["1.5", "cheap"],
+            "list_price": [3.0, 4.0],
+        }
+    ).to_parquet(products / "products.parquet", index=False)
+    results = ingest(home, tables=["customers", "products"], clock=lambda: CLOCK)
+    assert results["customers"].rows_loaded == 1 and not results["customers"].rejected_this_run
+    assert results["customers"].schema_drift == {"customers/excel.csv": ["loyalty"]}
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        q = con.execute("SELECT row_key, rule FROM meta.quarantine WHERE table_name = 'products'").fetchall()
+        drift = con.execute("SELECT table_name, file_name, column_name FROM meta.schema_drift").fetchall()
+        price = con.execute("SELECT list_price FROM raw.products").fetchall()
+    finally:
+        con.close()
+    assert q == [("P9", "unit_cost must be a number with at most 4 decimals")]
+    assert drift == [("customers", "customers/excel.csv", "loyalty")]
+    assert price == [(3,)]  # a typed Parquet column is read through its text: 3.0 -> 3

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mrr_bridge'}}}) }}
 -- The MRR movements add up (kpis.md, Financial): for every grain and period,
 -- net_new_mrr = new + reactivation + expansion − contraction − churned + fx, to the cent, both
 -- from the movement KPIs and from the signed mrr_bridge; and net_new_mrr = mrr(p) − mrr(p−1)

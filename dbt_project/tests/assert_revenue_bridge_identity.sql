@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'revenue_bridge'}}}) }}
 -- The revenue bridge adds up (kpis.md, "Revenue bridge"): for every grain, period and comparison,
 -- revenue(p) − revenue(b) = new_customers + lost_customers + price + volume, to the cent.
 -- revenue(p) and revenue(b) are recomputed here by an independent path (orders, not the bridge's

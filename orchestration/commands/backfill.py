@@ -28,23 +28,22 @@ EPILOG = (
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EPILOG
-    parser.add_argument("--from", dest="date_from", required=True, help="first as-of date YYYY-MM-DD")
-    parser.add_argument("--to", dest="date_to", required=True, help="last as-of date YYYY-MM-DD (included)")
+    from orchestration.commands.args import existing_folder, past_date
+
+    parser.add_argument("--from", dest="date_from", type=past_date, required=True, help="first as-of date YYYY-MM-DD")
+    parser.add_argument(
+        "--to", dest="date_to", type=past_date, required=True, help="last as-of date YYYY-MM-DD (included)"
+    )
     parser.add_argument(
         "--step",
         choices=("day", "month"),
         default="day",
         help="day: every day; month: the last day of each month in the range, and --to (default day)",
     )
-    parser.add_argument("--landing", help="landing zone folder (default: $KPI_LANDING_DIR or <home>/landing)")
+    parser.add_argument(
+        "--landing", type=existing_folder, help="landing zone folder (default: $KPI_LANDING_DIR or <home>/landing)"
+    )
     parser.add_argument("--keep-going", action="store_true", help="continue with the next date when a run fails")
-
-
-def _date(text: str, flag: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise SystemExit(f"kpi backfill: {flag} {text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 def as_of_dates(first: dt.date, last: dt.date, step: str) -> list[dt.date]:
@@ -69,16 +68,15 @@ def as_of_dates(first: dt.date, last: dt.date, step: str) -> list[dt.date]:
 
 def run(args: argparse.Namespace) -> int:
     import os
-    from pathlib import Path
 
-    first, last = _date(args.date_from, "--from"), _date(args.date_to, "--to")
+    first, last = args.date_from, args.date_to
     try:
         dates = as_of_dates(first, last, args.step)
     except ValueError as exc:
         print(f"kpi backfill: {exc}", file=sys.stderr)
         return 2
     if args.landing:
-        os.environ["KPI_LANDING_DIR"] = str(Path(args.landing).resolve())
+        os.environ["KPI_LANDING_DIR"] = str(args.landing)
 
     from orchestration.lib.settings import AS_OF_TAG, Home
 

@@ -9,8 +9,10 @@ import sys
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--targets", metavar="DIR", help="folder of target declarations (default: dbt_project/targets)")
     parser.add_argument("--kpis", metavar="DIR", help="folder of KPI definitions (default: dbt_project/models/kpis)")
+    from orchestration.commands.args import date
+
     parser.add_argument(
-        "--as-of", metavar="DATE", help="judge targets as of this date (default: $KPI_AS_OF or yesterday)"
+        "--as-of", metavar="DATE", type=date, help="judge targets as of this date (default: $KPI_AS_OF or yesterday)"
     )
 
 
@@ -38,7 +40,4 @@ def run_lint(targets_dir=None, kpis_dir=None, as_of=None, out=None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import datetime as dt
-
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    return run_lint(args.targets, args.kpis, as_of)
+    return run_lint(args.targets, args.kpis, args.as_of)

@@ -29,7 +29,11 @@ GRAINS = ("month", "quarter", "year", "week", "day")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", metavar="DATE", help="show the period containing DATE (default: the latest)")
+    from orchestration.commands.args import date
+
+    parser.add_argument(
+        "--as-of", metavar="DATE", type=date, help="show the period containing DATE (default: the latest)"
+    )
     parser.add_argument("--grain", default="month", choices=GRAINS, help="period grain (default: month)")
     parser.add_argument("--format", default="table", choices=("table", "json", "csv"), help="output format")
     parser.add_argument("--all", action="store_true", help="json/csv: every period up to the as-of date")
@@ -156,9 +160,18 @@ def render_table(
     lines = [title, ""]
     if rows.empty:
         return "\n".join([*lines, "No targeted KPI has a period to show. Declare targets in dbt_project/targets."])
-    header = f"  {'KPI':<36} {'period':<9} {'actual':>13} {'target':>13} {'attain.':>8}  {'status':<12} why"
+    tree = _tree(list(dict.fromkeys(rows["kpi_id"])), catalog, order)
+
+    def full_name(kpi: str, depth: int) -> str:
+        meta = info.get(kpi, {})
+        unit = meta.get("unit")
+        return "  " * depth + ("└ " if depth else "") + str(meta.get("name") or kpi) + (f" ({unit})" if unit else "")
+
+    # the KPI column is as wide as the longest name (never cut), at least 36
+    width = max([36] + [len(full_name(k, d)) for k, d, _ in tree])
+    header = f"  {'KPI':<{width}} {'period':<9} {'actual':>13} {'target':>13} {'attain.':>8}  {'status':<12} why"
     current_perspective = None
-    for kpi, depth, perspective in _tree(list(dict.fromkeys(rows["kpi_id"])), catalog, order):
+    for kpi, depth, perspective in tree:
         if perspective != current_perspective:
             if current_perspective is not None:
                 lines.append("")
@@ -166,9 +179,8 @@ def render_table(
             lines.append(header)
             current_perspective = perspective
         meta = info.get(kpi, {})
-        name = str(meta.get("name") or kpi)
         unit = meta.get("unit")
-        shown_name = ("  " * depth + ("└ " if depth else "") + name + (f" ({unit})" if unit else ""))[:36]
+        shown_name = full_name(kpi, depth)
         first = True
         for r in rows[rows["kpi_id"] == kpi].itertuples(index=False):
             status = r.status
@@ -177,7 +189,7 @@ def render_table(
                 padded = f"\x1b[{COLOURS.get(status, '0')}m{padded}\x1b[0m"
             attainment = "" if pd.isna(r.attainment) else f"{r.attainment:.0%}"
             lines.append(
-                f"  {(shown_name if first else ''):<36} {label(r.grain, r.period_start):<9} "
+                f"  {(shown_name if first else ''):<{width}} {label(r.grain, r.period_start):<9} "
                 f"{_show(r.actual, unit):>13} {_show(r.target, unit):>13} {attainment:>8}  {padded} {r.reason}"
             )
             first = False
@@ -232,12 +244,12 @@ def print_scorecard(
         rows = rows.merge(catalog[keep], on="kpi_id", how="left")
     rows = rows.assign(period_start=rows["period_start"].map(lambda d: d.isoformat()))
     if fmt == "json":
-        print(rows.to_json(orient="records", indent=2), file=out)
+        print(rows.to_json(orient="records", indent=2, double_precision=10), file=out)
     else:
-        rows.to_csv(out, index=False)
+        # numbers as decimal text with at most 10 significant digits: 0.21, not 0.21000000000000002
+        rows.to_csv(out, index=False, float_format="%.10g")
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else None
-    return print_scorecard(grain=args.grain, as_of=as_of, fmt=args.format, every_period=args.all)
+    return print_scorecard(grain=args.grain, as_of=args.as_of, fmt=args.format, every_period=args.all)

@@ -421,6 +421,22 @@ def references_to(parent: str) -> list[tuple[str, str, str]]:
     return out
 
 
+#: files read by one DuckDB statement, at most this many bytes (small files together: one
+#: statement for a whole demo table; big ones alone: the row numbering stays small in memory)
+READ_CHUNK_BYTES = 64 << 20
+
+
+def _chunks(files: list) -> list[list]:
+    out, size = [[]], 0
+    for nf in files:
+        if out[-1] and size + nf.f.size > READ_CHUNK_BYTES:
+            out.append([])
+            size = 0
+        out[-1].append(nf)
+        size += nf.f.size
+    return [c for c in out if c]
+
+
 def _case_path(column: str, values: dict[str, str]) -> str:
     """SQL mapping a file path column to one value per file."""
     return f"CASE {column} " + " ".join(f"WHEN {lit(p)} THEN {lit(v)}" for p, v in values.items()) + " END"
@@ -468,6 +484,20 @@ class Lander:
 
     def _one(self, sql: str, params: list | None = None):
         return self.con.execute(sql, params or []).fetchone()
+
+    def landing_root(self) -> list[dict]:
+        """Entries of the landing root that are no table folder: recorded in the ledger and
+        reported once (a folder named like no table, a loose file)."""
+        known = {
+            r[0]: r[1]
+            for r in self.con.execute("SELECT file_name, reason FROM landing.ledger WHERE table_name = ''").fetchall()
+        }
+        new = []
+        for rel, reason in scan_landing_root(self.home.landing):
+            if known.get(rel) != reason:
+                self._ledger("", rel, None, 0, None, "skipped", reason)
+                new.append({"file_name": rel, "reason": reason})
+        return new
 
     def table(self, name: str) -> None:
         t = ct.TABLES[name]
@@ -548,16 +578,17 @@ class Lander:
                 self._reject(t, nf, missing, count_rows=True)
                 continue
             groups.setdefault((nf.f.suffix, tuple(nf.header)), []).append(nf)
-        for (suffix, _header), group in groups.items():
+        for (suffix, _header), same_header in groups.items():
             if suffix == ".xlsx":
-                for nf in group:
+                for nf in same_header:
                     self._read_one_by_one(t, [nf])
                 continue
-            try:
-                self._land_files(t, group)
-            except _ReadError:
-                self._delete_batch_rows(t, group)
-                self._read_one_by_one(t, group)
+            for group in _chunks(same_header):
+                try:
+                    self._land_files(t, group)
+                except _ReadError:
+                    self._delete_batch_rows(t, group)
+                    self._read_one_by_one(t, group)
         landed = [nf for g in groups.values() for nf in g if nf.f.rel not in self._rejected]
         for nf in landed:
             self._replace_previous_version(t, nf)
@@ -866,6 +897,9 @@ class Resolver:
         )
 
     def _resolve(self, t: ct.Table, res: TableResult, batches: list[str]) -> None:
+        """Key rules over the candidates (every landed row on a first build; else the rows of the
+        keys that changed), in passes that stream: only the identities and issues of the rows
+        that break a rule are kept aside (`_bad`), never a copy of the table."""
         rt, name, con = rows_table(t, "landed"), t.name, self.con
         in_batches = "(" + ", ".join(lit(b) for b in batches) + ")" if batches else "(NULL)"
         held = self._one(
@@ -874,7 +908,7 @@ class Resolver:
         )[0]
         full = held == 0
         if full:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS SELECT * FROM {rt}")
+            cand = f"SELECT * FROM {rt}"
         else:
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE _k AS
@@ -891,27 +925,22 @@ class Resolver:
                             SELECT trim(x.{grp}) FROM {rt} x JOIN _k ON x._key = _k.key)
                           AND l._key NOT IN (SELECT key FROM _k)"""
                 )
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE _cand AS
-                    SELECT * FROM {rt} WHERE _key IN (SELECT key FROM _k)
-                    UNION ALL SELECT * FROM {rt} WHERE _key IS NULL"""
-            )
-        # a. last landed wins; b. copies of a key inside the winning file
+            cand = f"SELECT * FROM {rt} WHERE _key IN (SELECT key FROM _k) OR _key IS NULL"
+        # a. last landed wins; b. copies of a key inside the winning file (keys seen more than once
+        # are few: only those are ranked)
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE _multi AS
-               SELECT _key FROM _cand WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1"""
+            f"""CREATE OR REPLACE TEMP TABLE _multi AS
+                SELECT _key FROM ({cand}) c WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1"""
         )
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE _winning AS
-               SELECT c.*, 1 AS _copies FROM _cand c
-               WHERE c._key IS NULL OR c._key NOT IN (SELECT _key FROM _multi)
-               UNION ALL
-               SELECT * EXCLUDE (_rank), count(*) OVER (PARTITION BY _key) AS _copies FROM (
-                   SELECT c.*, dense_rank() OVER (PARTITION BY c._key
-                       ORDER BY c._file_mtime DESC, c._file_name DESC, c._landed_at DESC) AS _rank
-                   FROM _cand c WHERE c._key IN (SELECT _key FROM _multi)
-               ) WHERE _rank = 1"""
-        )
+        winning = f"""
+            SELECT c.*, 1 AS _copies FROM ({cand}) c
+            WHERE c._key IS NULL OR c._key NOT IN (SELECT _key FROM _multi)
+            UNION ALL
+            SELECT * EXCLUDE (_rank), count(*) OVER (PARTITION BY _key) AS _copies FROM (
+                SELECT c.*, dense_rank() OVER (PARTITION BY c._key
+                    ORDER BY c._file_mtime DESC, c._file_name DESC, c._landed_at DESC) AS _rank
+                FROM ({cand}) c WHERE c._key IN (SELECT _key FROM _multi)
+            ) WHERE _rank = 1"""
         # c. foreign keys; d. known currencies
         joins, checks = [], ["w._row_rules", f"CASE WHEN w._copies > 1 THEN [{lit(t.pk_rule)}] ELSE [] END"]
         for i, (col, parent, pcol) in enumerate(t.foreign_keys):
@@ -930,23 +959,33 @@ class Resolver:
                     f"CASE WHEN regexp_matches({v}, '^[A-Z]{{3}}$') AND {v} <> 'USD' AND cur{i}.k IS NULL "
                     f"THEN [{lit(ct.currency_known_rule(c.name))}] ELSE [] END"
                 )
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _resolved AS
-                SELECT w.*, flatten([{", ".join(checks)}]) AS _issues, row_number() OVER () AS _rid
-                FROM _winning w {" ".join(joins)}"""
-        )
-        if t.no_overlap:  # e. periods of one subscription must not overlap
+        resolved = f"""SELECT w.*, flatten([{", ".join(checks)}]) AS _issues
+                       FROM ({winning}) w {" ".join(joins)}"""
+        # the identity of a landed row: its batch, file and row number
+        ident = "_batch, _file_name, _row_number"
+        if t.no_overlap:  # e. periods of one subscription must not overlap (a small table)
             grp, lo, hi = t.no_overlap
             lo_v, hi_v = q(typed(lo)), q(typed(hi))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _res AS {resolved}")
             con.execute(
-                f"""UPDATE _resolved SET _issues = list_append(_issues, {lit(ct.overlap_rule(t))})
-                WHERE _rid IN (
-                    SELECT a._rid FROM _resolved a JOIN _resolved b
-                      ON trim(a.{q(grp)}) = trim(b.{q(grp)}) AND a._rid <> b._rid
-                     AND len(a._issues) = 0 AND len(b._issues) = 0
-                     AND a.{lo_v} < coalesce(b.{hi_v}, DATE '9999-12-31')
-                     AND b.{lo_v} < coalesce(a.{hi_v}, DATE '9999-12-31'))"""
+                f"""CREATE OR REPLACE TEMP TABLE _bad AS
+                    SELECT {ident}, _key, list_concat(_issues, CASE WHEN EXISTS (
+                        SELECT 1 FROM _res b WHERE trim(b.{q(grp)}) = trim(a.{q(grp)})
+                          AND (b._batch, b._file_name, b._row_number) <> (a._batch, a._file_name, a._row_number)
+                          AND len(a._issues) = 0 AND len(b._issues) = 0
+                          AND a.{lo_v} < coalesce(b.{hi_v}, DATE '9999-12-31')
+                          AND b.{lo_v} < coalesce(a.{hi_v}, DATE '9999-12-31'))
+                        THEN [{lit(ct.overlap_rule(t))}] ELSE [] END) AS _issues
+                    FROM _res a"""
             )
+            con.execute("DELETE FROM _bad WHERE len(_issues) = 0")
+            source = "_res"
+        else:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _bad AS SELECT {ident}, _key, _issues FROM ({resolved}) r "
+                "WHERE len(_issues) > 0"
+            )
+            source = f"({winning})"
         event = "r._event_date"
         if t.event_date_via:
             fk, parent, pcol = t.event_date_via
@@ -954,7 +993,9 @@ class Resolver:
                 f"""CREATE OR REPLACE TEMP TABLE _ev AS
                     SELECT p._key AS k, CAST(max_by(p.{q(typed(pcol))}, p._file_mtime) AS DATE) AS d
                     FROM {rows_table(ct.TABLES[parent], "landed")} p
-                    WHERE p._key IN (SELECT {_trim(fk, "r")} FROM _resolved r WHERE len(r._issues) > 0)
+                    WHERE p._key IN (
+                        SELECT {_trim(fk, "l")} FROM {rt} l
+                        JOIN _bad USING (_batch, _file_name, _row_number))
                     GROUP BY 1"""
             )
             event = f"(SELECT d FROM _ev WHERE _ev.k = {_trim(fk, 'r')})"
@@ -966,7 +1007,11 @@ class Resolver:
         # what the table accepted before, to hand the changes to the tables that read it
         refs = [r for r in references_to(name) if r[0] != name and self._ever_resolved(r[0])]
         pcols = sorted({pcol for _, _, pcol in refs})
-        scope = {pcol: "" if full else f"WHERE {q(pcol)} IN (SELECT {_trim(pcol, 'c')} FROM _cand c)" for pcol in pcols}
+        if not full:  # few rows: the keys that changed
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _cand_rows AS {cand}")
+        scope = {
+            pcol: "" if full else f"WHERE {q(pcol)} IN (SELECT {_trim(pcol, 'c')} FROM _cand_rows c)" for pcol in pcols
+        }
         for pcol in pcols:
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE _before_{pcol} AS SELECT DISTINCT {q(pcol)} AS v FROM raw.{name} "
@@ -989,18 +1034,20 @@ class Resolver:
                 [name],
             )
         con.execute(
-            f"INSERT INTO raw.{name} SELECT {raw_select(t, 'r')}, r._file_name, r._landed_at "
-            "FROM _resolved r WHERE len(r._issues) = 0"
+            f"""INSERT INTO raw.{name} SELECT {raw_select(t, "r")}, r._file_name, r._landed_at
+                FROM {source} r WHERE NOT EXISTS (
+                    SELECT 1 FROM _bad b WHERE b._batch = r._batch AND b._file_name = r._file_name
+                      AND b._row_number = r._row_number)"""
         )
         _exec(
             con,
             f"""INSERT INTO meta.quarantine
-               SELECT {lit(name)}, r._file_name, r._key, array_to_string(r._issues, '; '), {raw_row},
+               SELECT {lit(name)}, r._file_name, r._key, array_to_string(b._issues, '; '), {raw_row},
                       coalesce(p.f, CAST($clock AS TIMESTAMP)), CAST({event} AS DATE)
-               FROM _resolved r LEFT JOIN _prev_q p
+               FROM {rt} r JOIN _bad b USING (_batch, _file_name, _row_number)
+               LEFT JOIN _prev_q p
                  ON p.file_name = r._file_name AND p.k = coalesce(r._key, {raw_row})
-                AND p.rule = array_to_string(r._issues, '; ')
-               WHERE len(r._issues) > 0""",
+                AND p.rule = array_to_string(b._issues, '; ')""",
             clock=self.load_clock,
         )
         for pcol in pcols:  # keys whose acceptance changed, handed to the tables that read them
@@ -1039,11 +1086,11 @@ class Resolver:
         elif t.event_date_via:
             fk, parent, pcol = t.event_date_via
             dates = (
-                f"SELECT DISTINCT CAST(p.{q(typed(pcol))} AS DATE) FROM _cand c "
+                f"SELECT DISTINCT CAST(p.{q(typed(pcol))} AS DATE) FROM _cand_rows c "
                 f"JOIN {rows_table(ct.TABLES[parent], 'landed')} p ON p._key = {_trim(fk, 'c')}"
             )
         elif t.event_date:
-            dates = "SELECT DISTINCT _event_date FROM _cand WHERE _key IS NOT NULL"
+            dates = "SELECT DISTINCT _event_date FROM _cand_rows WHERE _key IS NOT NULL"
         else:
             dates = "SELECT CAST(NULL AS DATE)"
         replaced = (
@@ -1100,9 +1147,11 @@ def audit(home: Home, run_id: str, log: Callable[[str], None] | None = None) -> 
     recorded in meta.gx_results; {table: [per expectation]}. Raises ContractDisagreement."""
     from orchestration.lib.gx_worker import GxWorker
 
+    if not home.landed.exists():
+        return {}
     worker = GxWorker.get()
     started = time.monotonic()
-    con = connect(home.landed)
+    con = connect(home.landed, read_only=True)  # the worker may be reading it right now
     try:
         pending = con.execute(
             "SELECT table_name, list(batch) FROM landing.batches WHERE NOT validated GROUP BY 1 ORDER BY 1"
@@ -1215,6 +1264,8 @@ def land_and_resolve(
     results = {n: TableResult(table=n) for n in order}
     lander = Lander(home, load_clock, f"{run_id}-{uuid.uuid4().hex[:6]}", results)
     try:
+        for skipped in lander.landing_root():
+            (log or print)(f"skipped {skipped['file_name']}: {skipped['reason']}")
         for n in order:
             started = time.monotonic()
             lander.table(n)
@@ -1252,9 +1303,19 @@ def ingest(
     return results
 
 
-def skipped_in_landing_root(home: Home) -> list[tuple[str, str]]:
-    """Entries of the landing root that are no table folder (reported by the run summary)."""
-    return scan_landing_root(home.landing)
+def skipped_since(home: Home, since: dt.datetime) -> list[tuple[str, str]]:
+    """(file, why) of every entry of the landing zone first skipped since `since` (naive UTC)."""
+    if not home.landed.exists():
+        return []
+    con = connect(home.landed, read_only=True)
+    try:
+        return con.execute(
+            "SELECT file_name, reason FROM landing.ledger WHERE status = 'skipped' AND loaded_at >= ? "
+            "ORDER BY file_name",
+            [since],
+        ).fetchall()
+    finally:
+        con.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

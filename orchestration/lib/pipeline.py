@@ -40,7 +40,13 @@ def alert_run_failure(result, source: str = "kpi run") -> bool:
 
 
 def print_summary(home: Home, seconds: float) -> None:
+    import datetime as dt
+
     import duckdb
+
+    from orchestration.lib.ingest import skipped_since, utc_now
+
+    skipped = skipped_since(home, utc_now() - dt.timedelta(seconds=seconds + 1))
 
     if not home.serving.exists():
         print("kpi run: nothing was published")
@@ -56,11 +62,24 @@ def print_summary(home: Home, seconds: float) -> None:
         ).fetchall()
         rejected = con.execute("select count(*) from kpi.rejected_files").fetchone()[0]
         quarantined = con.execute("select count(*) from kpi.quarantine").fetchone()[0]
+        drift = con.execute("select count(distinct table_name || file_name) from kpi.schema_drift").fetchone()[0]
     finally:
         con.close()
     print()
+    if not values:
+        print(
+            f"Published no KPI value to {home.serving} in {seconds:.1f} s: no table had an accepted row "
+            "with a date (see kpi.rejected_files and kpi.quarantine for why)"
+        )
+        return
     print(f"Published {kpis} KPIs, months {first} .. {last}, to {home.serving} in {seconds:.1f} s")
     print(f"  quarantined rows: {quarantined}, rejected files: {rejected} (see kpi.quarantine, kpi.rejected_files)")
+    if drift:
+        print(f"  files with extra columns (ignored): {drift} (see kpi.schema_drift)")
+    if skipped:
+        print(f"  skipped, not read (reported once): {len(skipped)}")
+        for name, why in skipped[:10]:
+            print(f"    {name}: {why}")
     if unmeasurable:
         listed = ", ".join(f"{k} ({n})" for k, n in unmeasurable[:12])
         more = f" and {len(unmeasurable) - 12} more" if len(unmeasurable) > 12 else ""

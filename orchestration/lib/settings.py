@@ -92,9 +92,22 @@ def _as_of_from_run_tag() -> str | None:
 
 
 def as_of_from_env() -> dt.date:
-    """The run's as-of date: the run's `kpi/as_of` tag, else $KPI_AS_OF, else yesterday (UTC)."""
+    """The run's as-of date: the run's `kpi/as_of` tag, else $KPI_AS_OF, else yesterday (UTC).
+    Raises ValueError (with what to write) for a value that is no date or is after today."""
     raw = _as_of_from_run_tag() or os.environ.get("KPI_AS_OF")
-    return dt.date.fromisoformat(raw) if raw else default_as_of()
+    if not raw:
+        return default_as_of()
+    try:
+        as_of = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"as-of date {raw!r} is not a date; write it as YYYY-MM-DD") from None
+    today = dt.datetime.now(dt.UTC).date()
+    if as_of > today:
+        raise ValueError(
+            f"as-of date {as_of} is after today ({today}, UTC): a period that has not begun cannot be "
+            "measured (the default is yesterday)"
+        )
+    return as_of
 
 
 def quarantine_threshold() -> float:

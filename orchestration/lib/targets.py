@@ -134,12 +134,15 @@ def label(grain: str, start: dt.date) -> str:
 # ----------------------------------------------------------------------------- numbers
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "bn": 1e9, "b": 1e9}
-_NUMBER = re.compile(r"^\$?\s*(\d[\d,_]*(?:\.\d+)?|\.\d+)\s*(k|m|mm|bn|b)?\s*(%)?$", re.IGNORECASE)
+# digits with thousands separators, or scientific notation (YAML reads 4.5e6 as a string)
+_NUMBER = re.compile(
+    r"^\$?\s*(\d[\d,_]*(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)\s*(k|m|mm|bn|b)?\s*(%)?$", re.IGNORECASE
+)
 _DELTA = re.compile(r"^([+-])\s*(.+?)\s*(?:(?:over|vs\.?|versus|on|above|below)\b.*)?$", re.IGNORECASE)
 
 
 def parse_amount(value: object) -> tuple[float, bool] | None:
-    """A number written the way people write it: 1500, "1,500", "$1.5k", "3%".
+    """A number written the way people write it: 1500, "1,500", "$1.5k", "3%", "4.5e6".
     Returns (number, is_percent) or None when it is not a number."""
     if isinstance(value, bool) or value is None:
         return None
