@@ -147,7 +147,7 @@ def kpi_pipeline_that_fails():
 
 
 def test_run_failure_alert_from_a_real_failed_run(monkeypatch):
-    from orchestration.lib.pipeline import alert_run_failure
+    from orchestration.pipeline import alert_run_failure
 
     result = kpi_pipeline_that_fails.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from orchestration.lib.demo_data import write_demo_landing
-from orchestration.lib.pipeline import run_pipeline
 from orchestration.lib.settings import Home
+from orchestration.pipeline import run_pipeline
 
 AS_OF = dt.date(2025, 11, 20)
 

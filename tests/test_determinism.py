@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from orchestration.lib.demo_data import write_demo_landing
-from orchestration.lib.pipeline import run_pipeline
 from orchestration.lib.settings import Home
+from orchestration.pipeline import run_pipeline
 
 AS_OF = dt.date(2025, 5, 20)
 # per published table: the columns that are not clocks or run ids

@@ -19,8 +19,8 @@ from published import differences, snapshot
 
 from orchestration.lib.demo_data import write_demo_landing
 from orchestration.lib.landing_slicer import event_dates, load_landing, write_window
-from orchestration.lib.pipeline import run_pipeline
 from orchestration.lib.settings import Home
+from orchestration.pipeline import run_pipeline
 
 FIRST_NIGHT = dt.date(2025, 3, 3)
 NIGHTS = 30

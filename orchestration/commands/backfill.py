@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     from orchestration.defs.monitoring import ALERTS_TAG, LAUNCHED_BY_TAG
-    from orchestration.lib.pipeline import run_pipeline
+    from orchestration.pipeline import run_pipeline
 
     started = time.monotonic()
     failed: list[dt.date] = []

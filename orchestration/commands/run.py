@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kpi run: no data in {home.landing}; writing the demo landing zone first", flush=True)
         write_demo_landing(home.landing, as_of - dt.timedelta(days=3 * 365 - 1), as_of)
 
-    from orchestration.lib.pipeline import print_summary, run_pipeline
+    from orchestration.pipeline import print_summary, run_pipeline
 
     started = time.monotonic()
     ok = run_pipeline(home)
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     if not ok:
         return 1
     if not args.no_scorecard:
-        from orchestration.lib.scorecard import print_run_scorecard
+        from orchestration.commands.scorecard import print_scorecard
 
-        print_run_scorecard(home)
+        print_scorecard(serving_path=home.serving)
     return 0

@@ -9,7 +9,7 @@
   60) so a half-copied drop does not start a run. The first evaluation only records the
   fingerprint (the nightly run picks up whatever was there before).
 - `kpi_run_failure_alert` posts the run-failure alert for runs started by the daemon or
-  the UI (runs of `kpi run` / `kpi backfill` alert from lib/pipeline.run_pipeline).
+  the UI (runs of `kpi run` / `kpi backfill` alert from orchestration/pipeline.run_pipeline).
 
 All three are on by default (`dagster dev`, i.e. `kpi ui`, runs the daemon). One run at a
 time on the warehouse is enforced by the instance's run queue (lib/instance.py).
@@ -28,11 +28,14 @@ DEFAULT_NIGHTLY_CRON = "0 2 * * *"
 
 
 def nightly_cron() -> str:
+    """The nightly cron ($KPI_NIGHTLY_CRON), checked the way Dagster checks a schedule's."""
     cron = os.environ.get("KPI_NIGHTLY_CRON", "").strip() or DEFAULT_NIGHTLY_CRON
-    from dagster._utils.schedules import is_valid_cron_string
-
-    if not is_valid_cron_string(cron):
-        raise ValueError(f"KPI_NIGHTLY_CRON={cron!r} is not a cron expression (e.g. {DEFAULT_NIGHTLY_CRON!r})")
+    try:
+        dg.ScheduleDefinition(name="cron_check", cron_schedule=cron, job_name=PIPELINE_JOB)
+    except (dg.DagsterInvalidDefinitionError, ValueError, TypeError):
+        raise ValueError(
+            f"KPI_NIGHTLY_CRON={cron!r} is not a cron expression (e.g. {DEFAULT_NIGHTLY_CRON!r})"
+        ) from None
     return cron
 
 

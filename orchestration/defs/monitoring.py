@@ -11,7 +11,7 @@ asset, and the run-failure alert used by both the run-failure sensor and `kpi ru
   as much as in runs started by the schedule, the sensor or the UI.
 - `alert_failed_run(...)`: the run-failure alert (the failed steps and any failed ERROR
   checks), called by the run-failure sensor (defs/automation.py) and by
-  lib/pipeline.run_pipeline.
+  orchestration/pipeline.run_pipeline.
 """
 
 import os

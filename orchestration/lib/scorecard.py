@@ -260,10 +260,3 @@ def allocation_summary(check: pd.DataFrame, kpi_id: str) -> list[str]:
             parts.append(f"{row.driver} planned {row.allocated:+,.0f}, actual {actual}")
         lines.append(f"{label(grain, pd.Timestamp(start).date())} vs {comparison}: " + "; ".join(parts))
     return lines
-
-
-def print_run_scorecard(home=None, grain: str = "month", out=None) -> int:
-    """What `kpi run` prints at its end: the scorecard table from the serving database."""
-    from orchestration.commands.scorecard import print_scorecard
-
-    return print_scorecard(serving_path=home.serving if home is not None else None, grain=grain, out=out)
