@@ -19,6 +19,7 @@ Hand computation (as of 2025-02-25):
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,15 @@ def test_published_values_match_the_hand_computation(first_run):
     assert value(serving, "mrr", "month", "2025-01-01")[0] == pytest.approx(160.0)
     assert value(serving, "mrr", "month", "2025-02-01")[0] == pytest.approx(50.0)
     assert "Published" in proc.stdout
+
+
+def test_a_run_prints_no_warning(first_run):
+    """A warning in the log must mean something: a clean run emits no Python warning
+    (`...Warning:`) and no Dagster WARNING line."""
+    proc = first_run[2]
+    out = proc.stdout + proc.stderr
+    assert "Published" in proc.stdout
+    assert not re.search(r"\b[A-Za-z]*Warning\b|- WARNING -", out), re.findall(r".*Warning.*|.*- WARNING -.*", out)[:5]
 
 
 def test_missing_tables_make_only_their_kpis_unmeasurable(first_run):

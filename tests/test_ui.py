@@ -102,7 +102,7 @@ def ui(tmp_path_factory):
         yield {"base": base, "home": home, "proc": proc}
     finally:
         try:
-            os.killpg(proc.pid, signal.SIGTERM)  # the group led by dagster dev (its own pid)
+            os.killpg(proc.pid, signal.SIGTERM)  # kpi ui (its own group) stops the services it started
             proc.wait(timeout=30)
         except ProcessLookupError:
             pass
@@ -199,3 +199,53 @@ def test_pipeline_job_renders(ui):
     dom = _dom(url)
     assert "kpi_pipeline" in _text(dom)
     _screenshot(url, "ui-job.png")
+
+
+def _ignore_sigint_like_a_background_shell() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.setsid()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ui_started_in_the_background_stops_on_a_signal_without_warnings(tmp_path, stop):
+    """`kpi ui &` from a script: the shell hands SIGINT over ignored; a signal to kpi ui's own
+    pid (not its group) stops it and the services it started, and the log carries no warning."""
+    port = _free_port()
+    env = {**os.environ, "KPI_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env.pop("DAGSTER_HOME", None)
+    log_path = tmp_path / "ui.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [str(KPI), "ui", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_ignore_sigint_like_a_background_shell,
+        )
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    _get(f"http://127.0.0.1:{port}/server_info")
+                    break
+                except OSError:
+                    time.sleep(1)
+            assert proc.poll() is None, log_path.read_text()[-3000:]
+            os.kill(proc.pid, stop)
+            assert proc.wait(timeout=60) == 0, log_path.read_text()[-3000:]
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    # nothing of the group is left running, and the port is free again
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)
+    with socket.socket() as s:  # nothing listens on the port any more (TIME_WAIT is fine)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+    text = log_path.read_text()
+    assert f"stopped ({stop.name})" in text
+    assert not re.search(r"warning", text, re.IGNORECASE), text[-3000:]

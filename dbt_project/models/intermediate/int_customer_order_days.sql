@@ -1,13 +1,15 @@
--- Per customer and day (up to the as-of date) with a completed order: the gross profit (net
--- revenue − COGS, USD) of its convertible orders, whether any was convertible, and how many
+-- Per customer and day (up to the as-of date) with a completed order: the net revenue and the
+-- gross profit (net revenue − COGS), USD, of its convertible orders, whether any was convertible, and how many
 -- were not (kpis.md, Money: those are left out of every money figure, but the customer is still
--- active). The grain of customer_lifetime_value's 365-day windows.
+-- active). The grain of customer_lifetime_value's 365-day windows and of
+-- the active customers of every period.
 with orders as (
     select
         orders.customer_id,
         orders.order_date,
         orders.is_convertible,
         orders.needs_fx,
+        orders.net_revenue_usd,
         orders.net_revenue_usd - coalesce(costs.cogs_usd, 0) as gross_profit_usd
     from {{ ref('fct_orders') }} as orders
     left join {{ ref('fct_order_costs') }} as costs on orders.order_id = costs.order_id
@@ -17,6 +19,7 @@ with orders as (
 select
     customer_id,
     order_date as day,
+    coalesce(sum(net_revenue_usd) filter (where is_convertible), 0) as net_revenue_usd,
     coalesce(sum(gross_profit_usd) filter (where is_convertible), 0) as gross_profit_usd,
     bool_or(is_convertible) as has_convertible_order,
     bool_or(needs_fx) as needs_fx,

@@ -10,15 +10,12 @@
 -- customer is still new, lost or retained), while that order's revenue and quantity are left out
 -- of every money figure and of the price effect. Published from the period of the first order to
 -- the as-of period.
-with windows as (
-    select * from {{ ref('int_revenue_by_customer_product_period') }}
-),
-
-to_date_windows as (
-    select * from {{ ref('int_revenue_to_date_windows') }}
-),
-
-first_day as (
+--
+-- How it scales: the customer effects come from one row per customer and window (a full outer
+-- join of the p and b sides, no grouping of every customer × product row); the price effect
+-- sums the customer × product rows of the retained customers straight into their product (a
+-- semi-join with the retained customers, then a group of a few rows per product).
+with first_day as (
     select coalesce(
         (
             select min_event_date from {{ ref('int_event_date_bounds') }}
@@ -48,34 +45,34 @@ periods as (
         and periods.period_start >= {{ period_start('periods.grain', 'first_day.first_day') }}
 ),
 
--- the rows of p and of b, keyed by comparison
-sides as (
+-- the customer × product rows of each bridge's p window and b window, keyed by the bridge
+p_rows as (
     select
         periods.grain,
         periods.period_start,
         periods.comparison,
-        'p' as side,
         windows.customer_id,
         windows.product_id,
         windows.quantity,
         windows.net_revenue_usd
     from periods
-    inner join windows
+    inner join {{ ref('int_revenue_by_customer_product_period') }} as windows
         on
             periods.grain = windows.grain
             and periods.period_start = windows.period_start
-    union all
+),
+
+b_rows as (
     select
         periods.grain,
         periods.period_start,
         periods.comparison,
-        'b' as side,
         windows.customer_id,
         windows.product_id,
         windows.quantity,
         windows.net_revenue_usd
     from periods
-    inner join windows
+    inner join {{ ref('int_revenue_by_customer_product_period') }} as windows
         on
             periods.grain = windows.grain
             and periods.base_start = windows.period_start
@@ -85,13 +82,12 @@ sides as (
         periods.grain,
         periods.period_start,
         periods.comparison,
-        'b' as side,
         to_date_windows.customer_id,
         to_date_windows.product_id,
         to_date_windows.quantity,
         to_date_windows.net_revenue_usd
     from periods
-    inner join to_date_windows
+    inner join {{ ref('int_revenue_to_date_windows') }} as to_date_windows
         on
             periods.grain = to_date_windows.grain
             and periods.period_start = to_date_windows.period_start
@@ -99,40 +95,129 @@ sides as (
     where not periods.is_complete
 ),
 
+-- one row per bridge and active customer of each side: A(p) and A(b) with their revenue
+p_customers as (
+    select
+        periods.grain,
+        periods.period_start,
+        periods.comparison,
+        active.customer_id,
+        active.net_revenue_usd as revenue
+    from periods
+    inner join {{ ref('int_active_customers_by_period') }} as active
+        on
+            periods.grain = active.grain
+            and periods.period_start = active.period_start
+),
+
+b_customers as (
+    select
+        periods.grain,
+        periods.period_start,
+        periods.comparison,
+        active.customer_id,
+        active.net_revenue_usd as revenue
+    from periods
+    inner join {{ ref('int_active_customers_by_period') }} as active
+        on
+            periods.grain = active.grain
+            and periods.base_start = active.period_start
+    where periods.is_complete
+    union all
+    select
+        periods.grain,
+        periods.period_start,
+        periods.comparison,
+        to_date_windows.customer_id,
+        coalesce(sum(to_date_windows.net_revenue_usd), 0) as revenue
+    from periods
+    inner join {{ ref('int_revenue_to_date_windows') }} as to_date_windows
+        on
+            periods.grain = to_date_windows.grain
+            and periods.period_start = to_date_windows.period_start
+            and periods.comparison = to_date_windows.comparison
+    where not periods.is_complete
+    group by periods.grain, periods.period_start, periods.comparison, to_date_windows.customer_id
+),
+
 customers as (
+    select
+        coalesce(p_customers.grain, b_customers.grain) as grain,
+        coalesce(p_customers.period_start, b_customers.period_start) as period_start,
+        coalesce(p_customers.comparison, b_customers.comparison) as comparison,
+        coalesce(p_customers.customer_id, b_customers.customer_id) as customer_id,
+        p_customers.customer_id is not null as in_p,
+        b_customers.customer_id is not null as in_b,
+        coalesce(p_customers.revenue, 0) as revenue_p,
+        coalesce(b_customers.revenue, 0) as revenue_b
+    from p_customers
+    full outer join b_customers
+        on
+            p_customers.grain = b_customers.grain
+            and p_customers.period_start = b_customers.period_start
+            and p_customers.comparison = b_customers.comparison
+            and p_customers.customer_id = b_customers.customer_id
+),
+
+retained as (
     select
         grain,
         period_start,
         comparison,
-        customer_id,
-        bool_or(side = 'p') as in_p,
-        bool_or(side = 'b') as in_b,
-        coalesce(sum(net_revenue_usd) filter (where side = 'p'), 0) as revenue_p,
-        coalesce(sum(net_revenue_usd) filter (where side = 'b'), 0) as revenue_b
-    from sides
-    group by grain, period_start, comparison, customer_id
+        customer_id
+    from customers
+    where in_p and in_b
 ),
 
 -- per product over the retained customers R = A(b) ∩ A(p)
+retained_rows as (
+    select
+        p_rows.grain,
+        p_rows.period_start,
+        p_rows.comparison,
+        'p' as side,
+        p_rows.product_id,
+        p_rows.quantity,
+        p_rows.net_revenue_usd
+    from p_rows
+    inner join retained
+        on
+            p_rows.grain = retained.grain
+            and p_rows.period_start = retained.period_start
+            and p_rows.comparison = retained.comparison
+            and p_rows.customer_id = retained.customer_id
+    where p_rows.product_id is not null
+    union all
+    select
+        b_rows.grain,
+        b_rows.period_start,
+        b_rows.comparison,
+        'b' as side,
+        b_rows.product_id,
+        b_rows.quantity,
+        b_rows.net_revenue_usd
+    from b_rows
+    inner join retained
+        on
+            b_rows.grain = retained.grain
+            and b_rows.period_start = retained.period_start
+            and b_rows.comparison = retained.comparison
+            and b_rows.customer_id = retained.customer_id
+    where b_rows.product_id is not null
+),
+
 retained_products as (
     select
-        sides.grain,
-        sides.period_start,
-        sides.comparison,
-        sides.product_id,
-        coalesce(sum(sides.quantity) filter (where sides.side = 'p'), 0) as quantity_p,
-        coalesce(sum(sides.net_revenue_usd) filter (where sides.side = 'p'), 0) as revenue_p,
-        coalesce(sum(sides.quantity) filter (where sides.side = 'b'), 0) as quantity_b,
-        coalesce(sum(sides.net_revenue_usd) filter (where sides.side = 'b'), 0) as revenue_b
-    from sides
-    inner join customers
-        on
-            sides.grain = customers.grain
-            and sides.period_start = customers.period_start
-            and sides.comparison = customers.comparison
-            and sides.customer_id = customers.customer_id
-    where customers.in_p and customers.in_b
-    group by sides.grain, sides.period_start, sides.comparison, sides.product_id
+        grain,
+        period_start,
+        comparison,
+        product_id,
+        coalesce(sum(quantity) filter (where side = 'p'), 0) as quantity_p,
+        coalesce(sum(net_revenue_usd) filter (where side = 'p'), 0) as revenue_p,
+        coalesce(sum(quantity) filter (where side = 'b'), 0) as quantity_b,
+        coalesce(sum(net_revenue_usd) filter (where side = 'b'), 0) as revenue_b
+    from retained_rows
+    group by grain, period_start, comparison, product_id
 ),
 
 price as (

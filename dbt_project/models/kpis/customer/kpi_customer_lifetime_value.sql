@@ -7,85 +7,86 @@
 -- An order that cannot be converted is left out of the gross profit and of the |A(W1)| that
 -- divides it (a customer counts there only with at least one convertible completed order in
 -- W1), but still makes its customer active for r (a count that needs no money).
+-- Distinct customers of a window are counted without grouping by customer: each customer-day
+-- knows its customer's previous and next order day (window functions, once), so a customer is
+-- counted in a window exactly at its first order day there (previous day before the window),
+-- and retained exactly at its last order day of W0 when its next order day falls in W1.
 with customer_days as (
-    select * from {{ ref('int_customer_order_days') }}
+    select
+        customer_id,
+        day,
+        has_convertible_order,
+        needs_fx,
+        gross_profit_usd,
+        unconvertible_orders,
+        lead(day) over (partition by customer_id order by day) as next_day,
+        -- the previous day with a convertible order, on the days that have one
+        case
+            when has_convertible_order
+                then lag(day) over (partition by customer_id, has_convertible_order order by day)
+        end as previous_convertible_day
+    from {{ ref('int_customer_order_days') }}
 ),
 
 periods as (
     {{ kpi_periods('ratio') }}
 ),
 
--- each customer-day of the two windows ending at e: a range join of ~50 periods with the
--- customer-days of their last 730 days (bounded by the window, not by the history)
-windowed as (
+-- each customer-day of the two windows ending at e, counted straight into its period: a range
+-- join of ~50 periods with the customer-days of their last 730 days
+counts as (
     select
         periods.grain,
         periods.period_start,
-        customer_days.customer_id,
-        customer_days.day >= periods.measure_date - 364 as in_w1,
-        customer_days.has_convertible_order,
-        customer_days.needs_fx,
-        customer_days.gross_profit_usd,
-        customer_days.unconvertible_orders
+        -- |A(W0)|: last order day of a customer in W0
+        count(*) filter (
+            where customer_days.day <= periods.measure_date - 365
+            and (customer_days.next_day is null or customer_days.next_day > periods.measure_date - 365)
+        ) as w0_customers,
+        -- |A(W0) ∩ A(W1)|: that last W0 day is followed by an order day in W1
+        count(*) filter (
+            where customer_days.day <= periods.measure_date - 365
+            and customer_days.next_day > periods.measure_date - 365
+            and customer_days.next_day <= periods.measure_date
+        ) as retained_customers,
+        -- customers with a convertible order in W1: their first such day in W1
+        count(*) filter (
+            where customer_days.day > periods.measure_date - 365
+            and customer_days.has_convertible_order
+            and (
+                customer_days.previous_convertible_day is null
+                or customer_days.previous_convertible_day <= periods.measure_date - 365
+            )
+        ) as w1_convertible_customers,
+        coalesce(sum(customer_days.gross_profit_usd) filter (where customer_days.day > periods.measure_date - 365), 0)
+            as gross_profit_usd,
+        coalesce(bool_or(customer_days.needs_fx) filter (where customer_days.day > periods.measure_date - 365), false)
+            as fx_needed,
+        coalesce(sum(customer_days.unconvertible_orders) filter (
+            where customer_days.day > periods.measure_date - 365
+        ), 0) as unconvertible_count
     from periods
     inner join customer_days
         on customer_days.day between periods.measure_date - 729 and periods.measure_date
-),
-
-customers as (
-    select
-        grain,
-        period_start,
-        customer_id,
-        bool_or(not in_w1) as in_w0,
-        bool_or(in_w1) as in_w1,
-        bool_or(in_w1 and has_convertible_order) as in_w1_convertible
-    from windowed
-    group by grain, period_start, customer_id
-),
-
-customer_counts as (
-    select
-        grain,
-        period_start,
-        count(*) filter (where in_w0) as w0_customers,
-        count(*) filter (where in_w0 and in_w1) as retained_customers,
-        count(*) filter (where in_w1_convertible) as w1_convertible_customers
-    from customers
-    group by grain, period_start
-),
-
-order_sums as (
-    select
-        grain,
-        period_start,
-        coalesce(sum(gross_profit_usd) filter (where in_w1), 0) as gross_profit_usd,
-        coalesce(bool_or(needs_fx) filter (where in_w1), false) as fx_needed,
-        coalesce(sum(unconvertible_orders) filter (where in_w1), 0) as unconvertible_count
-    from windowed
-    group by grain, period_start
+    group by periods.grain, periods.period_start
 ),
 
 assembled as (
     select
         periods.grain,
         periods.period_start,
-        {{ safe_divide('order_sums.gross_profit_usd', 'customer_counts.w1_convertible_customers') }}
+        {{ safe_divide('counts.gross_profit_usd', 'counts.w1_convertible_customers') }}
             as gross_profit_per_customer,
         -- 1 − r, exactly 0 when every W0 customer came back; NULL when A(W0) is empty
-        {{ safe_divide('customer_counts.w0_customers - customer_counts.retained_customers',
-                       'customer_counts.w0_customers') }} as churn_share,
-        coalesce(order_sums.fx_needed, false) as fx_needed,
-        coalesce(order_sums.unconvertible_count, 0) as unconvertible_count
+        {{ safe_divide('counts.w0_customers - counts.retained_customers', 'counts.w0_customers') }}
+            as churn_share,
+        coalesce(counts.fx_needed, false) as fx_needed,
+        coalesce(counts.unconvertible_count, 0) as unconvertible_count
     from periods
-    left join customer_counts
+    left join counts
         on
-            periods.grain = customer_counts.grain
-            and periods.period_start = customer_counts.period_start
-    left join order_sums
-        on
-            periods.grain = order_sums.grain
-            and periods.period_start = order_sums.period_start
+            periods.grain = counts.grain
+            and periods.period_start = counts.period_start
 )
 
 select
