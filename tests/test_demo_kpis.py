@@ -1,40 +1,20 @@
 """The demo company exercises every KPI, and both bridge identities hold to the cent on it.
 
-One real pipeline run (Dagster, GX, dbt, targets, publish) over three years of demo data.
+The shared demo build of conftest.py: one real pipeline run over three years of demo data.
 The identities are checked from the published tables, against kpi_values (an independent
 path from the bridge models themselves).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import pytest
-
-from orchestration.lib.demo_data import write_demo_landing
-from orchestration.lib.settings import Home
-from orchestration.pipeline import run_pipeline
-
-AS_OF = dt.date(2025, 11, 20)
+from conftest import DEMO_AS_OF as AS_OF
 
 
 @pytest.fixture(scope="module")
-def serving(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo_kpis")
-    landing = root / "landing"
-    write_demo_landing(landing, AS_OF - dt.timedelta(days=3 * 365 - 1), AS_OF, scale=0.3, seed=5)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KPI_HOME", str(root / "home"))
-    mp.setenv("KPI_LANDING_DIR", str(landing))
-    mp.setenv("KPI_AS_OF", AS_OF.isoformat())
-    mp.delenv("KPI_SERVING_PATH", raising=False)
-    mp.delenv("KPI_ALERT_WEBHOOK_URL", raising=False)
-    try:
-        assert run_pipeline(Home(root / "home"), tags={"kpi/alerts": "off"})
-    finally:
-        mp.undo()
-    con = duckdb.connect(str(root / "home" / "serving.duckdb"), read_only=True)
+def serving(demo_build):
+    con = duckdb.connect(str(demo_build.serving), read_only=True)
     yield con
     con.close()
 
@@ -141,9 +121,8 @@ def _independent_month_values(landing) -> dict[tuple[str, str], float]:
     return out
 
 
-def test_revenue_customers_and_mrr_match_an_independent_pandas_computation(serving, tmp_path_factory):
-    landing = next(p for p in tmp_path_factory.getbasetemp().glob("demo_kpis*/landing"))
-    expected = _independent_month_values(landing)
+def test_revenue_customers_and_mrr_match_an_independent_pandas_computation(serving, demo_build):
+    expected = _independent_month_values(demo_build.landing)
     published = {
         (k, str(p)): v
         for k, p, v in serving.execute(

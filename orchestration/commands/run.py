@@ -100,4 +100,9 @@ def run(args: argparse.Namespace) -> int:
         from orchestration.commands.scorecard import print_scorecard
 
         print_scorecard(serving_path=home.serving)
+    from orchestration.lib.report import report_path
+
+    report = report_path(home.reports, as_of)
+    if report.exists():
+        print(f"\nReport: {report}")
     return 0

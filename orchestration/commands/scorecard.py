@@ -11,12 +11,8 @@ import datetime as dt
 import os
 import sys
 
-PERSPECTIVES = {
-    "financial": "Financial",
-    "customer": "Customer",
-    "internal_process": "Internal process",
-    "learning_growth": "Learning and growth",
-}
+from orchestration.lib.targets import GRAINS, PERSPECTIVES
+
 COLOURS = {
     "achieved": "32",  # green
     "on_track": "32",
@@ -25,7 +21,6 @@ COLOURS = {
     "missed": "31",
     "unmeasurable": "90",  # grey
 }
-GRAINS = ("month", "quarter", "year", "week", "day")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,56 +38,6 @@ def use_colour(stream) -> bool:
     return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
 
 
-def load_scorecard(serving_path):
-    """(scorecard, catalog, allocation check) from the serving database."""
-    import duckdb
-    import pandas as pd
-
-    from orchestration.lib.scorecard import allocation_check
-    from orchestration.lib.targets import load_declarations
-
-    with duckdb.connect(str(serving_path), read_only=True) as con:
-        tables = set(
-            con.execute("select table_name from information_schema.tables where table_schema = 'kpi'").df()[
-                "table_name"
-            ]
-        )
-        scorecard = con.sql("select * from kpi.kpi_scorecard").df()
-        catalog = con.sql("select * from kpi.kpi_catalog").df() if "kpi_catalog" in tables else pd.DataFrame()
-        bridges = {t: con.sql(f"select * from kpi.{t}").df() for t in ("revenue_bridge", "mrr_bridge") if t in tables}
-        values = (
-            con.sql("select kpi_id, grain, period_start, value, is_complete from kpi.kpi_values").df()
-            if "kpi_values" in tables
-            else None
-        )
-    scorecard["period_start"] = pd.to_datetime(scorecard["period_start"]).dt.date
-    check = allocation_check(load_declarations(), bridges, values)
-    return scorecard, catalog, check
-
-
-def select_rows(scorecard, grain: str, as_of: dt.date | None, every_period: bool = False):
-    """Per KPI: the period at `grain` containing `as_of` (default: the latest) and the one
-    before. A KPI without targets at `grain` shows its finest targeted grain instead."""
-    from orchestration.lib.targets import period_start, shift
-
-    rows = []
-    for _kpi, group in scorecard.groupby("kpi_id", sort=False):
-        grains = [grain] + [g for g in GRAINS if g != grain]
-        use = next((g for g in grains if (group["grain"] == g).any()), None)
-        part = group[group["grain"] == use]
-        if as_of is not None:
-            part = part[part["period_start"] <= as_of]
-        if part.empty:
-            continue
-        if not every_period:
-            current = period_start(use, as_of) if as_of else part["period_start"].max()
-            part = part[part["period_start"].isin([current, shift(use, current, -1)])]
-        rows.append(part)
-    import pandas as pd
-
-    return pd.concat(rows).sort_values(["kpi_id", "period_start"]) if rows else scorecard.head(0)
-
-
 def _show(x, unit) -> str:
     """A number in a table cell: ratios as percentages, money and counts with separators."""
     import pandas as pd
@@ -106,50 +51,12 @@ def _show(x, unit) -> str:
     return f"{x:,.2f}"
 
 
-def _tree(kpis: list[str], catalog, order: list[str] | None = None) -> list[tuple[str, int, str]]:
-    """(kpi_id, depth, perspective) in print order: each perspective's top KPIs, each
-    followed by the KPIs aligned to it (recursively)."""
-    info = catalog.set_index("kpi_id").to_dict("index") if not catalog.empty else {}
-    shown = set(kpis)
-    parent = {k: (info.get(k, {}).get("aligns_to") or None) for k in kpis}
-    parent = {k: (p if p in shown and p != k else None) for k, p in parent.items()}
-    children: dict[str, list[str]] = {}
-    for k in kpis:
-        if parent[k]:
-            children.setdefault(parent[k], []).append(k)
-    position = {k: i for i, k in enumerate(order or [])}
-    printed: list[tuple[str, int, str]] = []
-    seen: set[str] = set()
-
-    def walk(k: str, depth: int, perspective: str) -> None:
-        if k in seen:
-            return
-        seen.add(k)
-        printed.append((k, depth, perspective))
-        for child in sorted(children.get(k, []), key=lambda c: (position.get(c, len(position)), c)):
-            walk(child, depth + 1, perspective)
-
-    def perspective_of(k: str) -> str:
-        return str(info.get(k, {}).get("perspective") or "other")
-
-    rank = {p: i for i, p in enumerate(PERSPECTIVES)}
-    roots = sorted(
-        (k for k in kpis if parent[k] is None),
-        key=lambda k: (rank.get(perspective_of(k), 99), position.get(k, len(position)), k),
-    )
-    for k in roots:
-        walk(k, 0, perspective_of(k))
-    for k in kpis:  # alignment cycles: still show them
-        walk(k, 0, perspective_of(k))
-    return printed
-
-
 def render_table(
     rows, catalog, check, grain: str, as_of: dt.date | None, colour: bool, order: list[str] | None = None
 ) -> str:
     import pandas as pd
 
-    from orchestration.lib.scorecard import allocation_summary
+    from orchestration.lib.scorecard import allocation_summary, kpi_tree
     from orchestration.lib.targets import label
 
     info = catalog.set_index("kpi_id").to_dict("index") if not catalog.empty else {}
@@ -160,7 +67,7 @@ def render_table(
     lines = [title, ""]
     if rows.empty:
         return "\n".join([*lines, "No targeted KPI has a period to show. Declare targets in dbt_project/targets."])
-    tree = _tree(list(dict.fromkeys(rows["kpi_id"])), catalog, order)
+    tree = kpi_tree(list(dict.fromkeys(rows["kpi_id"])), catalog, order)
 
     def full_name(kpi: str, depth: int) -> str:
         meta = info.get(kpi, {})
@@ -226,6 +133,8 @@ def print_scorecard(
         print(f"kpi scorecard: no serving database at {path}; run `kpi run` first", file=sys.stderr)
         return 1
     import duckdb
+
+    from orchestration.lib.scorecard import load_scorecard, select_rows
 
     try:
         scorecard, catalog, check = load_scorecard(path)

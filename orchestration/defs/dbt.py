@@ -100,7 +100,7 @@ def kpi_dbt_models(context: dg.AssetExecutionContext):
     write_run_context(home.warehouse, as_of)
     # The home's own target folder: dbt's artifacts stay out of the repository, and each night
     # reuses the previous night's partial parse (a new home starts from the prepared one).
-    target = home.root / "dbt_target"
+    target = home.dbt_target
     prepared = PROJECT.project_dir / PROJECT.target_path / "partial_parse.msgpack"
     if not (target / "partial_parse.msgpack").exists() and prepared.exists():
         target.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,12 @@ _PUBLISHED_FROM = [
 @dg.asset(
     group_name="outputs",
     deps=[dg.AssetKey(k) for k in _PUBLISHED_FROM],
-    description="Copies the kpi.* tables of kpis.md into serving.duckdb (atomically) and exports/*.parquet.",
+    description=(
+        "Write-audit-publish of the kpi.* tables of kpis.md: written to a new file, audited (row "
+        "counts, unique keys, bridge identities, this run's dbt tests, no KPI lost all its rows), then "
+        "renamed over serving.duckdb and exported to exports/*.parquet; a failed audit keeps the "
+        "previous publish and fails the run."
+    ),
 )
 def published_outputs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     import pandas as pd
@@ -36,7 +41,7 @@ def published_outputs(context: dg.AssetExecutionContext) -> dg.MaterializeResult
         [{"kpi_id": k, "owner": v.get("owner"), "aligns_to": v.get("aligns_to")} for k, v in fields.items()],
         columns=["kpi_id", "owner", "aligns_to"],
     ).astype("string")
-    counts = publish(home.warehouse, home.serving, home.exports, frame)
+    counts = publish(home.warehouse, home.serving, home.exports, frame, home.dbt_target / "run_results.json")
     context.log.info(f"published {counts} to {home.serving}")
     month, preview = latest_month_preview(home)
     return dg.MaterializeResult(
@@ -68,4 +73,26 @@ def latest_month_preview(home: Home) -> tuple[str | None, str]:
     return rows[0][0], "\n".join(lines)
 
 
-defs = dg.Definitions(assets=[published_outputs])
+@dg.asset(
+    group_name="outputs",
+    deps=[published_outputs],
+    description=(
+        "The scorecard report of the run's as-of date: <home>/reports/scorecard-<as_of>.html, one "
+        "self-contained HTML file (statuses, a card per targeted KPI against its target path, the KPI "
+        "tree, the bridges as waterfalls beside the planned allocation, data quality, trends), every "
+        "number read from serving.duckdb."
+    ),
+)
+def scorecard_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from orchestration.lib.report import write_report
+    from orchestration.lib.settings import as_of_from_env
+
+    home = Home.from_env()
+    path = write_report(home.serving, home.reports, as_of_from_env())
+    context.log.info(f"report: {path}")
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(path)), "bytes": dg.MetadataValue.int(path.stat().st_size)}
+    )
+
+
+defs = dg.Definitions(assets=[published_outputs, scorecard_report])

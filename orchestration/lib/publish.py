@@ -1,13 +1,27 @@
-"""Publish the output tables of kpis.md to the serving database and to Parquet.
+"""Publish the output tables of kpis.md to the serving database and to Parquet:
+write, audit, publish.
 
-The serving database is written to a temporary file next to it and renamed over the old
-one, so a BI tool never sees a half-written `kpi` schema, and a run killed half-way leaves
-the previous outputs intact.
+1. Write: every output table goes into a new file next to the serving database
+   (`serving.duckdb.tmp`), read from the warehouse.
+2. Audit (`audit_publish`): the new file against the warehouse it came from, against dbt's
+   tests of this run and against the previous publish: every table holds exactly the
+   warehouse's rows, keys are unique, the MRR and revenue bridges add up on the published
+   numbers, every dbt test of the run passed, and no KPI that had rows in the previous
+   publish lost all of them.
+3. Publish: only then the Parquet exports are replaced and the new file is renamed over the
+   serving database (one atomic rename). A reader with the old file open keeps reading the
+   old file; a reader that opens it after the rename reads the new one; nobody ever sees a
+   half-written `kpi` schema, and the publisher never opens the serving database itself, so
+   readers never block it. A failed audit leaves the previous publish in place, keeps the
+   rejected file as `serving.duckdb.rejected` for a look, and raises (the run fails, and the
+   run-failure alert fires).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -57,12 +71,56 @@ OUTPUTS: dict[str, str] = {
 }
 
 
-def publish(warehouse: Path, serving: Path, exports: Path, catalog_fields: pd.DataFrame) -> dict[str, int]:
-    """Write every output table; returns rows per table. `catalog_fields`: kpi_id, owner, aligns_to."""
+#: the key of every output table: the audit refuses a publish where one repeats
+KEYS: dict[str, tuple[str, ...]] = {
+    "kpi_values": ("kpi_id", "grain", "period_start"),
+    "kpi_catalog": ("kpi_id",),
+    "kpi_targets": ("kpi_id", "grain", "period_start"),
+    "kpi_scorecard": ("kpi_id", "grain", "period_start"),
+    "revenue_bridge": ("grain", "period_start", "comparison", "component"),
+    "mrr_bridge": ("grain", "period_start", "component"),
+    "schema_drift": ("table_name", "file_name", "column_name"),
+    "data_quality": ("run_id", "table_name"),
+}
+
+#: money identities hold to the cent; the published values are doubles of exact decimals
+_CENT = 0.005
+
+
+class PublishAuditFailed(RuntimeError):
+    """The new serving database failed its audit; the previous publish stays in place."""
+
+
+def publish(
+    warehouse: Path,
+    serving: Path,
+    exports: Path,
+    catalog_fields: pd.DataFrame,
+    dbt_run_results: Path | None = None,
+) -> dict[str, int]:
+    """Write, audit, publish every output table; returns rows per table.
+
+    `catalog_fields`: kpi_id, owner, aligns_to. `dbt_run_results`: dbt's run_results.json of
+    this run's build (its tests must all have passed). Raises PublishAuditFailed."""
     serving.parent.mkdir(parents=True, exist_ok=True)
     exports.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(serving.name + ".tmp")
     tmp.unlink(missing_ok=True)
+    counts = _write(tmp, warehouse, catalog_fields)
+    problems = audit_publish(tmp, warehouse, serving if serving.exists() else None, dbt_run_results)
+    if problems:
+        rejected = serving.with_name(serving.name + ".rejected")
+        os.replace(tmp, rejected)
+        raise PublishAuditFailed(
+            f"the new publish failed its audit, so {serving} still holds the previous one "
+            f"(the rejected file is {rejected}):\n  - " + "\n  - ".join(problems)
+        )
+    _export(tmp, exports)
+    os.replace(tmp, serving)
+    return counts
+
+
+def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
@@ -74,12 +132,110 @@ def publish(warehouse: Path, serving: Path, exports: Path, catalog_fields: pd.Da
         for name, sql in OUTPUTS.items():
             con.execute(f"create table kpi.{name} as {sql}")
             counts[name] = con.execute(f"select count(*) from kpi.{name}").fetchone()[0]
+        con.execute("detach wh")
+    finally:
+        con.close()
+    return counts
+
+
+def _export(serving: Path, exports: Path) -> None:
+    """exports/<table>.parquet from the audited file, each written aside and renamed in."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        for name in OUTPUTS:
             out = exports / f"{name}.parquet"
             part = out.with_name(out.name + ".tmp")
             con.execute(f"copy kpi.{name} to '{part}' (format parquet)")
             os.replace(part, out)
-        con.execute("detach wh")
+
+
+def audit_publish(new: Path, warehouse: Path, previous: Path | None, dbt_run_results: Path | None) -> list[str]:
+    """What is wrong with the new serving database `new`; empty when it may be published."""
+    problems: list[str] = []
+    if dbt_run_results is not None:
+        problems += _failed_dbt_tests(dbt_run_results)
+    con = duckdb.connect(str(new), read_only=True)
+    try:
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        for name, sql in OUTPUTS.items():
+            got = con.execute(f"select count(*) from kpi.{name}").fetchone()[0]
+            want = con.execute(f"select count(*) from {_source(sql)}").fetchone()[0]
+            if got != want:
+                problems.append(f"kpi.{name} holds {got} rows, the warehouse {want}")
+        for name, key in KEYS.items():
+            cols = ", ".join(key)
+            dup = con.execute(
+                f"select {cols}, count(*) from kpi.{name} group by all having count(*) > 1 limit 3"
+            ).fetchall()
+            if dup:
+                problems.append(f"kpi.{name}: the key ({cols}) repeats, e.g. {dup}")
+        problems += _bridge_problems(con)
+        if previous is not None:
+            con.execute(f"attach '{previous}' as prev (read_only)")
+            lost = [
+                r[0]
+                for r in con.execute(
+                    "select distinct kpi_id from prev.kpi.kpi_values except select distinct kpi_id from kpi.kpi_values"
+                    " order by 1"
+                ).fetchall()
+            ]
+            if lost:
+                problems.append(f"KPI(s) with rows in the previous publish have none now: {', '.join(lost)}")
     finally:
         con.close()
-    os.replace(tmp, serving)
-    return counts
+    return problems
+
+
+def _source(sql: str) -> str:
+    """The warehouse relation an output table copies (each copies exactly one, row for row)."""
+    return re.search(r"\bfrom (wh\.\w+\.\w+)", sql).group(1)
+
+
+def _failed_dbt_tests(run_results: Path) -> list[str]:
+    if not run_results.exists():
+        return [f"dbt's run results {run_results} are missing: the build's tests cannot be checked"]
+    results = json.loads(run_results.read_text())["results"]
+    failed = [
+        f"{r['unique_id']} ({r['status']})"
+        for r in results
+        if r["unique_id"].startswith(("test.", "unit_test.")) and r["status"] in ("fail", "error")
+    ]
+    return [f"dbt test(s) failed in this run: {', '.join(failed[:10])}"] if failed else []
+
+
+def _bridge_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The bridges add up on the published numbers: Σ mrr_bridge = mrr(p) − mrr(p−1), and for a
+    complete period Σ revenue_bridge = revenue(p) − revenue(b). (The incomplete period's to-date
+    comparison windows are not published; dbt's identity test covers them.)"""
+    problems = []
+    mrr = con.execute(
+        f"""
+        with v as (select grain, period_start, value from kpi.kpi_values where kpi_id = 'mrr'),
+        b as (select grain, period_start, sum(amount) as bridged from kpi.mrr_bridge group by all)
+        select b.grain, b.period_start, b.bridged, cur.value - coalesce(prev.value, 0) as moved
+        from b join v cur using (grain, period_start)
+        left join v prev on prev.grain = b.grain
+         and prev.period_start = cast(b.period_start - (case b.grain when 'month' then interval 1 month
+             when 'quarter' then interval 3 month else interval 1 year end) as date)
+        where abs(b.bridged - (cur.value - coalesce(prev.value, 0))) > {_CENT}
+        order by 1, 2 limit 3"""
+    ).fetchall()
+    if mrr:
+        problems.append(f"mrr_bridge does not add up to mrr(p) − mrr(p−1): {mrr}")
+    revenue = con.execute(
+        f"""
+        with v as (select grain, period_start, value, is_complete from kpi.kpi_values where kpi_id = 'revenue'),
+        b as (select grain, period_start, comparison, sum(amount) as bridged from kpi.revenue_bridge group by all)
+        select b.grain, b.period_start, b.comparison, b.bridged, cur.value - base.value
+        from b join v cur using (grain, period_start)
+        join v base on base.grain = b.grain
+         and base.period_start = cast(b.period_start - (case
+             when b.comparison = 'year_ago' then interval 1 year
+             when b.grain = 'month' then interval 1 month
+             when b.grain = 'quarter' then interval 3 month else interval 1 year end) as date)
+        where cur.is_complete and cur.value is not null and base.value is not null
+          and abs(b.bridged - (cur.value - base.value)) > {_CENT}
+        order by 1, 2, 3 limit 3"""
+    ).fetchall()
+    if revenue:
+        problems.append(f"revenue_bridge does not add up to revenue(p) − revenue(b): {revenue}")
+    return problems

@@ -11,10 +11,12 @@ import pandas as pd
 from orchestration.lib.cascade import index_actuals
 from orchestration.lib.targets import (
     DEFAULT_TOLERANCE,
+    PERSPECTIVES,
     KpiDeclaration,
     KpiProfile,
     label,
     period_end,
+    period_start,
     shift,
 )
 
@@ -40,6 +42,8 @@ ALLOCATION_COLUMNS = [
     "actual",
     "difference",
 ]
+#: the grain shown when a KPI has no target at the grain asked for, in order of preference
+GRAIN_PREFERENCE = ("month", "quarter", "year", "week", "day")
 # Which published bridge explains the change of which KPI.
 BRIDGE_OF_KPI = {"revenue": "revenue_bridge", "mrr": "mrr_bridge"}
 
@@ -260,3 +264,88 @@ def allocation_summary(check: pd.DataFrame, kpi_id: str) -> list[str]:
             parts.append(f"{row.driver} planned {row.allocated:+,.0f}, actual {actual}")
         lines.append(f"{label(grain, pd.Timestamp(start).date())} vs {comparison}: " + "; ".join(parts))
     return lines
+
+
+# --- reading the published scorecard (kpi scorecard, kpi report) ---------------------------
+
+
+def load_scorecard(serving_path):
+    """(scorecard, catalog, allocation check) from the serving database."""
+    import duckdb
+
+    from orchestration.lib.targets import load_declarations
+
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        tables = set(
+            con.execute("select table_name from information_schema.tables where table_schema = 'kpi'").df()[
+                "table_name"
+            ]
+        )
+        scorecard = con.sql("select * from kpi.kpi_scorecard").df()
+        catalog = con.sql("select * from kpi.kpi_catalog").df() if "kpi_catalog" in tables else pd.DataFrame()
+        bridges = {t: con.sql(f"select * from kpi.{t}").df() for t in ("revenue_bridge", "mrr_bridge") if t in tables}
+        values = (
+            con.sql("select kpi_id, grain, period_start, value, is_complete from kpi.kpi_values").df()
+            if "kpi_values" in tables
+            else None
+        )
+    scorecard["period_start"] = pd.to_datetime(scorecard["period_start"]).dt.date
+    check = allocation_check(load_declarations(), bridges, values)
+    return scorecard, catalog, check
+
+
+def select_rows(scorecard, grain: str, as_of: dt.date | None, every_period: bool = False):
+    """Per KPI: the period at `grain` containing `as_of` (default: the latest) and the one
+    before. A KPI without targets at `grain` shows its finest targeted grain instead."""
+    rows = []
+    for _kpi, group in scorecard.groupby("kpi_id", sort=False):
+        grains = [grain] + [g for g in GRAIN_PREFERENCE if g != grain]
+        use = next((g for g in grains if (group["grain"] == g).any()), None)
+        part = group[group["grain"] == use]
+        if as_of is not None:
+            part = part[part["period_start"] <= as_of]
+        if part.empty:
+            continue
+        if not every_period:
+            current = period_start(use, as_of) if as_of else part["period_start"].max()
+            part = part[part["period_start"].isin([current, shift(use, current, -1)])]
+        rows.append(part)
+    return pd.concat(rows).sort_values(["kpi_id", "period_start"]) if rows else scorecard.head(0)
+
+
+def kpi_tree(kpis: list[str], catalog, order: list[str] | None = None) -> list[tuple[str, int, str]]:
+    """(kpi_id, depth, perspective) in print order: each perspective's top KPIs, each
+    followed by the KPIs aligned to it (recursively)."""
+    info = catalog.set_index("kpi_id").to_dict("index") if not catalog.empty else {}
+    shown = set(kpis)
+    parent = {k: (info.get(k, {}).get("aligns_to") or None) for k in kpis}
+    parent = {k: (p if p in shown and p != k else None) for k, p in parent.items()}
+    children: dict[str, list[str]] = {}
+    for k in kpis:
+        if parent[k]:
+            children.setdefault(parent[k], []).append(k)
+    position = {k: i for i, k in enumerate(order or [])}
+    printed: list[tuple[str, int, str]] = []
+    seen: set[str] = set()
+
+    def walk(k: str, depth: int, perspective: str) -> None:
+        if k in seen:
+            return
+        seen.add(k)
+        printed.append((k, depth, perspective))
+        for child in sorted(children.get(k, []), key=lambda c: (position.get(c, len(position)), c)):
+            walk(child, depth + 1, perspective)
+
+    def perspective_of(k: str) -> str:
+        return str(info.get(k, {}).get("perspective") or "other")
+
+    rank = {p: i for i, p in enumerate(PERSPECTIVES)}
+    roots = sorted(
+        (k for k in kpis if parent[k] is None),
+        key=lambda k: (rank.get(perspective_of(k), 99), position.get(k, len(position)), k),
+    )
+    for k in roots:
+        walk(k, 0, perspective_of(k))
+    for k in kpis:  # alignment cycles: still show them
+        walk(k, 0, perspective_of(k))
+    return printed

@@ -55,6 +55,16 @@ class Home:
         return self.root / "exports"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts for this home (run results, partial parse): never in the repository."""
+        return self.root / "dbt_target"
+
+    @property
+    def reports(self) -> Path:
+        """The HTML scorecard reports, one per as-of date (lib/report.py)."""
+        return self.root / "reports"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

@@ -37,6 +37,13 @@ def kpi_models_dir() -> Path:
 
 # ----------------------------------------------------------------------------- periods
 GRAINS = ("day", "week", "month", "quarter", "year")
+#: the balanced-scorecard perspectives of kpi_catalog, in the order the scorecard shows them
+PERSPECTIVES = {
+    "financial": "Financial",
+    "customer": "Customer",
+    "internal_process": "Internal process",
+    "learning_growth": "Learning and growth",
+}
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)

@@ -1,0 +1,60 @@
+"""Builds shared by the tests that read the same warehouse, built once per test session.
+
+- `demo_build`: one real pipeline run (Dagster, GX, dbt, targets, publish, report) over three
+  years of the demo company at scale 0.3, as of 2026-11-20. Read it, never write to it:
+  tests that change a home copy it first (`copy_home`).
+
+Markers (pyproject.toml): `slow` marks the tests `make test-fast` leaves out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+#: late enough that the demo's target declarations (2026 months, plans on base year 2025) apply
+DEMO_AS_OF = dt.date(2026, 11, 20)
+
+
+@dataclass(frozen=True)
+class Build:
+    root: Path
+    landing: Path
+    home: Path
+    as_of: dt.date
+
+    @property
+    def serving(self) -> Path:
+        return self.home / "serving.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> Build:
+    from orchestration.lib.demo_data import write_demo_landing
+    from orchestration.lib.settings import Home
+    from orchestration.pipeline import run_pipeline
+
+    root = tmp_path_factory.mktemp("demo_build")
+    landing = root / "landing"
+    write_demo_landing(landing, DEMO_AS_OF - dt.timedelta(days=3 * 365 - 1), DEMO_AS_OF, scale=0.3, seed=5)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KPI_HOME", str(root / "home"))
+    mp.setenv("KPI_LANDING_DIR", str(landing))
+    mp.setenv("KPI_AS_OF", DEMO_AS_OF.isoformat())
+    mp.delenv("KPI_SERVING_PATH", raising=False)
+    mp.delenv("KPI_ALERT_WEBHOOK_URL", raising=False)
+    try:
+        assert run_pipeline(Home(root / "home"), tags={"kpi/alerts": "off"})
+    finally:
+        mp.undo()
+    return Build(root=root, landing=landing, home=root / "home", as_of=DEMO_AS_OF)
+
+
+def copy_home(build: Build, to: Path) -> Path:
+    """A private copy of a build's home (to run again on it without touching the shared one)."""
+    shutil.copytree(build.home, to, ignore=shutil.ignore_patterns("*.tmp", "tmp"))
+    return to

@@ -1,0 +1,208 @@
+"""Write-audit-publish (lib/publish.py) on a hand-made warehouse: a good publish swaps in;
+each kind of bad publish is refused with its reason, and the previous serving database and
+Parquet exports stay exactly as they were. Plus a reader polling kpi.kpi_values through a
+whole nightly run of the real pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration.lib.publish import OUTPUTS, PublishAuditFailed, publish
+
+KPI = str(Path(sys.executable).parent / "kpi")
+
+_TABLES = {
+    "marts.kpi_values": "kpi_id varchar, grain varchar, period_start date, period_end date, value double, "
+    "numerator double, denominator double, is_complete boolean, is_measurable boolean, quality_issues varchar",
+    "marts.kpi_catalog": "kpi_id varchar, name varchar, description varchar, category varchar, perspective varchar, "
+    "unit varchar, direction varchar, owner varchar, aligns_to varchar, inputs varchar[], kind varchar",
+    "marts.kpi_targets": "kpi_id varchar, grain varchar, period_start date, target_value double, source varchar",
+    "marts.kpi_scorecard": "kpi_id varchar, grain varchar, period_start date, actual double, target double, "
+    "attainment double, projected double, status varchar, reason varchar",
+    "marts.revenue_bridge": "grain varchar, period_start date, comparison varchar, component varchar, amount double",
+    "marts.mrr_bridge": "grain varchar, period_start date, component varchar, amount double",
+    "meta.quarantine": "table_name varchar, file_name varchar, row_key varchar, rule varchar, raw_row varchar, "
+    "first_seen_at timestamp, event_date date",
+    "meta.rejected_files": "table_name varchar, file_name varchar, reason varchar, rejected_at timestamp",
+    "meta.schema_drift": "table_name varchar, file_name varchar, column_name varchar, first_seen_at timestamp",
+    "meta.data_quality": "run_id varchar, table_name varchar, rows_landed bigint, rows_loaded bigint, "
+    "rows_quarantined bigint, files_rejected bigint, checks_passed bigint, checks_failed bigint",
+}
+
+
+def _warehouse(path: Path) -> Path:
+    """Two months of revenue and MRR whose bridges add up: revenue 100 → 130 (new +50,
+    lost −30, price +4, volume +6), MRR 200 → 210 (new +15, churned −5)."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts; create schema meta")
+    for name, ddl in _TABLES.items():
+        con.execute(f"create table {name} ({ddl})")
+    con.execute(
+        """insert into marts.kpi_values values
+           ('revenue', 'month', '2025-01-01', '2025-01-31', 100, null, null, true, true, ''),
+           ('revenue', 'month', '2025-02-01', '2025-02-28', 130, null, null, true, true, ''),
+           ('mrr', 'month', '2025-01-01', '2025-01-31', 200, null, null, true, true, ''),
+           ('mrr', 'month', '2025-02-01', '2025-02-28', 210, null, null, true, true, '')"""
+    )
+    con.execute(
+        """insert into marts.kpi_catalog values
+           ('revenue', 'Revenue', 'd', 'financial', 'financial', 'USD', 'up', null, null, ['orders'], 'flow'),
+           ('mrr', 'MRR', 'd', 'financial', 'financial', 'USD', 'up', null, null, ['subscription_periods'], 'stock')"""
+    )
+    con.execute(
+        """insert into marts.revenue_bridge values
+           ('month', '2025-02-01', 'previous', 'new_customers', 50), ('month', '2025-02-01', 'previous', 'lost_customers', -30),
+           ('month', '2025-02-01', 'previous', 'price', 4), ('month', '2025-02-01', 'previous', 'volume', 6)"""
+    )
+    con.execute(
+        """insert into marts.mrr_bridge values
+           ('month', '2025-01-01', 'new', 200),
+           ('month', '2025-02-01', 'new', 15), ('month', '2025-02-01', 'churned', -5)"""
+    )
+    con.execute("insert into meta.data_quality values ('r1', 'orders', 3, 3, 0, 0, 10, 0)")
+    con.close()
+    return path
+
+
+def _fields() -> pd.DataFrame:
+    return pd.DataFrame({"kpi_id": ["revenue"], "owner": ["Dana"], "aligns_to": [None]}).astype("string")
+
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
+            h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture
+def published(tmp_path):
+    wh = _warehouse(tmp_path / "warehouse.duckdb")
+    serving, exports = tmp_path / "serving.duckdb", tmp_path / "exports"
+    counts = publish(wh, serving, exports, _fields())
+    return wh, serving, exports, counts
+
+
+def test_a_good_publish_is_swapped_in_with_its_exports(published):
+    wh, serving, exports, counts = published
+    assert counts["kpi_values"] == 4 and counts["revenue_bridge"] == 4
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select owner from kpi.kpi_catalog where kpi_id = 'revenue'").fetchone() == ("Dana",)
+    assert sorted(p.name for p in exports.iterdir()) == sorted(f"{t}.parquet" for t in OUTPUTS)
+    assert not serving.with_name("serving.duckdb.tmp").exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (
+            "insert into marts.kpi_values values ('mrr', 'month', '2025-02-01', '2025-02-28', 210, null, null, "
+            "true, true, '')",
+            "kpi.kpi_values: the key (kpi_id, grain, period_start) repeats",
+        ),
+        ("update marts.mrr_bridge set amount = -6 where component = 'churned'", "mrr_bridge does not add up"),
+        ("update marts.revenue_bridge set amount = 5 where component = 'price'", "revenue_bridge does not add up"),
+        ("delete from marts.kpi_values where kpi_id = 'mrr'", "rows in the previous publish have none now: mrr"),
+    ],
+    ids=["duplicate-key", "mrr-bridge", "revenue-bridge", "kpi-lost-its-rows"],
+)
+def test_a_failed_audit_keeps_the_previous_publish(published, damage, reason):
+    wh, serving, exports, _ = published
+    before = _digest(serving, exports)
+    with duckdb.connect(str(wh)) as con:
+        con.execute(damage)
+    with pytest.raises(PublishAuditFailed, match="still holds the previous one") as err:
+        publish(wh, serving, exports, _fields())
+    assert reason in str(err.value)
+    assert _digest(serving, exports) == before
+    assert serving.with_name("serving.duckdb.rejected").exists()
+
+
+def test_a_failed_dbt_test_of_the_run_stops_the_publish(published, tmp_path):
+    wh, serving, exports, _ = published
+    results = tmp_path / "run_results.json"
+    results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.kpi_layer.kpi_values", "status": "success"},
+                    {"unique_id": "test.kpi_layer.assert_revenue_bridge_identity", "status": "fail"},
+                ]
+            }
+        )
+    )
+    before = _digest(serving)
+    with pytest.raises(PublishAuditFailed, match="assert_revenue_bridge_identity"):
+        publish(wh, serving, exports, _fields(), results)
+    assert _digest(serving) == before
+    results.write_text(json.dumps({"results": [{"unique_id": "test.kpi_layer.x", "status": "pass"}]}))
+    publish(wh, serving, exports, _fields(), results)
+
+
+_READER = r"""
+import sys, time, duckdb
+serving, stop, out = sys.argv[1], sys.argv[2], sys.argv[3]
+counts, errors, reads = set(), [], 0
+import os
+while not os.path.exists(stop):
+    try:
+        con = duckdb.connect(serving, read_only=True)
+        try:
+            counts.add(con.execute("select count(*) from kpi.kpi_values").fetchone()[0])
+            reads += 1
+        finally:
+            con.close()
+    except Exception as e:
+        errors.append(repr(e))
+    time.sleep(0.05)
+import json
+open(out, "w").write(json.dumps({"counts": sorted(counts), "errors": errors[:5], "reads": reads}))
+"""
+
+
+def test_a_reader_polling_through_a_night_never_sees_an_error_or_a_partial_table(demo_build, tmp_path):
+    """A BI tool reading kpi.kpi_values in a loop while the next night runs: every read
+    succeeds, sees the previous or the new table whole, and the run is never blocked."""
+    from conftest import copy_home
+
+    home = copy_home(demo_build, tmp_path / "home")
+    serving = home / "serving.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        before = con.execute("select count(*) from kpi.kpi_values").fetchone()[0]
+    stop, out = tmp_path / "stop", tmp_path / "reader.json"
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(serving), str(stop), str(out)])
+    try:
+        env = {**os.environ, "KPI_HOME": str(home), "NO_COLOR": "1"}
+        env.pop("KPI_SERVING_PATH", None)
+        night = demo_build.as_of + dt.timedelta(days=1)
+        started = time.monotonic()
+        proc = subprocess.run(
+            [KPI, "run", "--landing", str(demo_build.landing), "--as-of", night.isoformat(), "--no-scorecard"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        seconds = time.monotonic() - started
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    seen = json.loads(out.read_text())
+    with duckdb.connect(str(serving), read_only=True) as con:
+        after = con.execute("select count(*) from kpi.kpi_values").fetchone()[0]
+    assert after != before  # a new day published new periods
+    assert seen["errors"] == []
+    assert set(seen["counts"]) <= {before, after} and seen["reads"] > 10, (seen, before, after, seconds)
