@@ -32,7 +32,7 @@ run: install
 # headless Chromium, installed here when missing (needs root, as on CI).
 test: install lint
 	@./tools/ensure-chromium.sh
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --durations=25 tests
 
 ui: install
 	$(BIN)/kpi ui

@@ -33,3 +33,13 @@
 {% macro grains(kind='flow') -%}
     (select grain from (values {% for g in grain_list(kind) %}('{{ g }}'){% if not loop.last %}, {% endif %}{% endfor %}) as grains (grain))
 {%- endmacro %}
+
+{#- A text key of several columns (a semantic model's primary entity when the table has a compound key). -#}
+{% macro concat_key(columns) -%}
+    ({% for c in columns %}cast({{ c }} as varchar){% if not loop.last %} || '|' || {% endif %}{% endfor %})
+{%- endmacro %}
+
+{#- The measurement days of the stock grains (month, quarter, year): each period's last day, or the as-of date. -#}
+{% macro stock_measure_days() -%}
+    (select distinct measure_date from {{ ref('int_periods') }} where grain in {{ kpi_grains('stock') }})
+{%- endmacro %}

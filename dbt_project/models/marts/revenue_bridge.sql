@@ -11,6 +11,10 @@
 -- of every money figure and of the price effect. Published from the period of the first order to
 -- the as-of period.
 --
+-- The price effect of a product, q_p × (r_p/q_p − r_b/q_b), is computed as r_p − q_p·r_b/q_b:
+-- its one division is rounded to 9 decimals per product before the exact decimal sum, so a
+-- parallel sum cannot change a last bit from one run to the next.
+--
 -- How it scales: the customer side is one aggregated row per customer and period for both
 -- comparisons (int_revenue_bridge_customers); the price effect sums the customer × product rows
 -- of the retained customers straight into their product, one pass per side.
@@ -155,8 +159,8 @@ price as (
         period_start,
         'previous' as comparison,
         sum(
-            quantity_p_previous
-            * (revenue_p_previous / quantity_p_previous - revenue_previous / quantity_previous)
+            revenue_p_previous
+            - cast(quantity_p_previous * revenue_previous / quantity_previous as decimal(38, 9))
         ) as price
     from retained_products
     where quantity_p_previous > 0 and quantity_previous > 0
@@ -167,8 +171,8 @@ price as (
         period_start,
         'year_ago' as comparison,
         sum(
-            quantity_p_year_ago
-            * (revenue_p_year_ago / quantity_p_year_ago - revenue_year_ago / quantity_year_ago)
+            revenue_p_year_ago
+            - cast(quantity_p_year_ago * revenue_year_ago / quantity_year_ago as decimal(38, 9))
         ) as price
     from retained_products
     where quantity_p_year_ago > 0 and quantity_year_ago > 0

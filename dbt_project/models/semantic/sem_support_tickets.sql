@@ -1,0 +1,11 @@
+-- One row per support ticket resolved up to the as-of date (opened by then too): the day it was
+-- resolved, its customer, its resolution time in hours and its CSAT (rated, satisfied: ≥ 4).
+select
+    ticket_id,
+    customer_id,
+    cast(resolved_at as date) as resolved_date,
+    datediff('microsecond', opened_at, resolved_at) / 3600000000.0 as resolution_hours,
+    case when csat_score is not null then 1 else 0 end as rated,
+    case when csat_score >= 4 then 1 else 0 end as satisfied
+from {{ ref('stg_customer__support_tickets') }}
+where event_date <= {{ as_of() }} and resolved_at is not null and cast(resolved_at as date) <= {{ as_of() }}
