@@ -16,6 +16,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "run": ("run", "run the whole pipeline through Dagster and print a summary and the scorecard"),
     "ui": ("ui", "serve the Dagster UI for this project on 127.0.0.1"),
     "scorecard": ("scorecard", "print the scorecard (terminal, json or csv)"),
+    "query": ("query", "slice KPIs by dimensions through the semantic layer (MetricFlow), read-only"),
     "report": ("report", "write the scorecard report: one self-contained HTML file under <home>/reports"),
     "lint": ("lint", "check every KPI declaration: is each KPI a good KPI?"),
     "backfill": ("backfill", "re-run the pipeline for a range of as-of dates"),

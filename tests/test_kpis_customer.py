@@ -449,3 +449,16 @@ def test_scenario_b_counts_and_missing_tables(wh_b):
     for kpi_id in ("csat", "avg_resolution_hours", "nps", "subscription_churn_rate"):
         value, numerator, denominator, _, measurable, issues = kpi(wh_b, kpi_id, "month", "2025-06-01")
         assert value is None and not measurable and "no accepted rows" in issues, (kpi_id, issues)
+
+
+# ---------------------------------------------------------------- the semantic layer
+
+
+def test_the_semantic_layer_agrees_with_kpi_values_on_these_rows(wh_a):
+    """Every KPI metric of the semantic layer (MetricFlow) equals kpi_values at every grain it is
+    published at, on this module's hand-made rows (currencies, returns, missing rates)."""
+    from semantic_parity import warehouse_parity
+
+    problems, compared = warehouse_parity(wh_a)
+    assert compared > 0
+    assert not problems, problems[:10]

@@ -406,3 +406,16 @@ def test_missing_table_makes_kpis_null(tmp_path):
     assert value is None and measurable is False and "bank_transactions" in issues
     value, *_, measurable, _ = kpi(path, "net_margin", "month", "2025-10-01")
     assert value is None and measurable is False
+
+
+# ---------------------------------------------------------------- the semantic layer
+
+
+def test_the_semantic_layer_agrees_with_kpi_values_on_these_rows(wh):
+    """Every KPI metric of the semantic layer (MetricFlow) equals kpi_values at every grain it is
+    published at, on this module's hand-made rows (currencies, returns, missing rates)."""
+    from semantic_parity import warehouse_parity
+
+    problems, compared = warehouse_parity(wh)
+    assert compared > 0
+    assert not problems, problems[:10]

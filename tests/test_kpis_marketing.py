@@ -313,3 +313,16 @@ def test_inputs_follow_the_definitions(wh):
     assert inputs("customer_acquisition_cost") == ["fx_rates", "marketing_spend", "orders"]
     assert inputs("marketing_roi") == ["fx_rates", "marketing_spend", "order_lines", "orders", "web_sessions"]
     assert inputs("social_followers") == ["social_metrics"]
+
+
+# ---------------------------------------------------------------- the semantic layer
+
+
+def test_the_semantic_layer_agrees_with_kpi_values_on_these_rows(wh):
+    """Every KPI metric of the semantic layer (MetricFlow) equals kpi_values at every grain it is
+    published at, on this module's hand-made rows (currencies, returns, missing rates)."""
+    from semantic_parity import warehouse_parity
+
+    problems, compared = warehouse_parity(wh)
+    assert compared > 0
+    assert not problems, problems[:10]

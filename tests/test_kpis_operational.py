@@ -245,3 +245,16 @@ def test_on_time_delivery_rate(wh):
     assert query(wh, "select inputs from marts.kpi_catalog where kpi_id = 'on_time_delivery_rate'")[0][0] == [
         "shipments"
     ]
+
+
+# ---------------------------------------------------------------- the semantic layer
+
+
+def test_the_semantic_layer_agrees_with_kpi_values_on_these_rows(wh):
+    """Every KPI metric of the semantic layer (MetricFlow) equals kpi_values at every grain it is
+    published at, on this module's hand-made rows (currencies, returns, missing rates)."""
+    from semantic_parity import warehouse_parity
+
+    problems, compared = warehouse_parity(wh)
+    assert compared > 0
+    assert not problems, problems[:10]

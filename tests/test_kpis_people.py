@@ -195,3 +195,16 @@ def test_missing_inputs_are_null_and_unmeasurable(wh_missing):
         v = kpi(wh_missing, kpi_id, "month", "2025-02-01")
         assert v[0] is None and v[4] is False and "no accepted rows" in v[5]
     assert value(wh_missing, "employee_turnover_rate", "month", "2025-02-01") == pytest.approx(0.4)
+
+
+# ---------------------------------------------------------------- the semantic layer
+
+
+def test_the_semantic_layer_agrees_with_kpi_values_on_these_rows(wh):
+    """Every KPI metric of the semantic layer (MetricFlow) equals kpi_values at every grain it is
+    published at, on this module's hand-made rows (currencies, returns, missing rates)."""
+    from semantic_parity import warehouse_parity
+
+    problems, compared = warehouse_parity(wh)
+    assert compared > 0
+    assert not problems, problems[:10]

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.lib.publish import OUTPUTS, PublishAuditFailed, publish
+from orchestration.lib.publish import BY_DIMENSION, OUTPUTS, PublishAuditFailed, publish
 
 KPI = str(Path(sys.executable).parent / "kpi")
 
@@ -100,7 +100,7 @@ def test_a_good_publish_is_swapped_in_with_its_exports(published):
     assert counts["kpi_values"] == 4 and counts["revenue_bridge"] == 4
     with duckdb.connect(str(serving), read_only=True) as con:
         assert con.execute("select owner from kpi.kpi_catalog where kpi_id = 'revenue'").fetchone() == ("Dana",)
-    assert sorted(p.name for p in exports.iterdir()) == sorted(f"{t}.parquet" for t in OUTPUTS)
+    assert sorted(p.name for p in exports.iterdir()) == sorted(f"{t}.parquet" for t in [*OUTPUTS, BY_DIMENSION])
     assert not serving.with_name("serving.duckdb.tmp").exists()
 
 

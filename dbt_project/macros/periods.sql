@@ -39,7 +39,22 @@
     ({% for c in columns %}cast({{ c }} as varchar){% if not loop.last %} || '|' || {% endif %}{% endfor %})
 {%- endmacro %}
 
-{#- The measurement days of the stock grains (month, quarter, year): each period's last day, or the as-of date. -#}
-{% macro stock_measure_days() -%}
-    (select distinct measure_date from {{ ref('int_periods') }} where grain in {{ kpi_grains('stock') }})
+{#- The measurement days of the stock grains (month, quarter, year): each period's last day, or the as-of date,
+    from the first period kpi_values publishes for the KPI (its inputs' first event, as in marts/kpi_values). -#}
+{% macro stock_measure_days(kpi_id) -%}
+    (
+        select distinct periods.measure_date
+        from {{ ref('int_periods') }} as periods
+        where
+            periods.grain in {{ kpi_grains('stock') }}
+            and periods.measure_date >= (
+                select coalesce(
+                    min(bounds.min_event_date) filter (where inputs.input_table <> 'fx_rates'),
+                    (select min(all_bounds.min_event_date) from {{ ref('int_event_date_bounds') }} as all_bounds)
+                )
+                from {{ ref('int_kpi_inputs') }} as inputs
+                left join {{ ref('int_event_date_bounds') }} as bounds on inputs.input_table = bounds.table_name
+                where inputs.kpi_id = '{{ kpi_id }}'
+            )
+    )
 {%- endmacro %}

@@ -27,49 +27,52 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-# output table -> SELECT over the warehouse (attached as `wh`), in the column order of kpis.md
+# output table -> SELECT over the warehouse (attached under its own catalog name, `warehouse`, so
+# that its views resolve), in the column order of kpis.md
 OUTPUTS: dict[str, str] = {
     "kpi_values": """
         select kpi_id, grain, cast(period_start as date) as period_start, cast(period_end as date) as period_end,
                cast(value as double) as value, cast(numerator as double) as numerator,
                cast(denominator as double) as denominator, is_complete, is_measurable,
                cast(quality_issues as varchar) as quality_issues
-        from wh.marts.kpi_values order by kpi_id, grain, period_start""",
+        from warehouse.marts.kpi_values order by kpi_id, grain, period_start""",
     "kpi_catalog": """
         select c.kpi_id, c.name, c.description, c.category, c.perspective, c.unit, c.direction,
                f.owner, f.aligns_to, c.inputs
-        from wh.marts.kpi_catalog c left join catalog_fields f on c.kpi_id = f.kpi_id
+        from warehouse.marts.kpi_catalog c left join catalog_fields f on c.kpi_id = f.kpi_id
         order by c.kpi_id""",
     "kpi_targets": """
         select kpi_id, grain, cast(period_start as date) as period_start, cast(target_value as double) as target_value,
                source
-        from wh.marts.kpi_targets order by kpi_id, grain, period_start""",
+        from warehouse.marts.kpi_targets order by kpi_id, grain, period_start""",
     "kpi_scorecard": """
         select kpi_id, grain, cast(period_start as date) as period_start, cast(actual as double) as actual,
                cast(target as double) as target, cast(attainment as double) as attainment,
                cast(projected as double) as projected, status, reason
-        from wh.marts.kpi_scorecard order by kpi_id, grain, period_start""",
+        from warehouse.marts.kpi_scorecard order by kpi_id, grain, period_start""",
     "revenue_bridge": """
         select grain, cast(period_start as date) as period_start, comparison, component, cast(amount as double) as amount
-        from wh.marts.revenue_bridge order by grain, period_start, comparison, component""",
+        from warehouse.marts.revenue_bridge order by grain, period_start, comparison, component""",
     "mrr_bridge": """
         select grain, cast(period_start as date) as period_start, component, cast(amount as double) as amount
-        from wh.marts.mrr_bridge order by grain, period_start, component""",
+        from warehouse.marts.mrr_bridge order by grain, period_start, component""",
     "quarantine": """
         select table_name, file_name, row_key, rule, raw_row, first_seen_at
-        from wh.meta.quarantine order by table_name, file_name, row_key""",
+        from warehouse.meta.quarantine order by table_name, file_name, row_key""",
     "rejected_files": """
         select table_name, file_name, reason, rejected_at
-        from wh.meta.rejected_files order by table_name, file_name""",
+        from warehouse.meta.rejected_files order by table_name, file_name""",
     "schema_drift": """
         select table_name, file_name, column_name, first_seen_at
-        from wh.meta.schema_drift order by table_name, file_name, column_name""",
+        from warehouse.meta.schema_drift order by table_name, file_name, column_name""",
     "data_quality": """
         select run_id, table_name, rows_landed, rows_loaded, rows_quarantined, files_rejected,
                checks_passed, checks_failed
-        from wh.meta.data_quality order by run_id, table_name""",
+        from warehouse.meta.data_quality order by run_id, table_name""",
 }
 
+#: every KPI sliced by the dimensions of the semantic layer (lib/semantic.py), at month, quarter, year
+BY_DIMENSION = "kpi_values_by_dimension"
 
 #: the key of every output table: the audit refuses a publish where one repeats
 KEYS: dict[str, tuple[str, ...]] = {
@@ -81,6 +84,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "mrr_bridge": ("grain", "period_start", "component"),
     "schema_drift": ("table_name", "file_name", "column_name"),
     "data_quality": ("run_id", "table_name"),
+    BY_DIMENSION: ("kpi_id", "grain", "period_start", "dimension", "member"),
 }
 
 #: money identities hold to the cent; the published values are doubles of exact decimals
@@ -125,23 +129,50 @@ def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame) -> dict[str
     con = duckdb.connect(str(tmp))
     try:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         con.register("catalog_fields_df", catalog_fields)
         con.execute("create temp table catalog_fields as select * from catalog_fields_df")
         con.execute("create schema kpi")
         for name, sql in OUTPUTS.items():
             con.execute(f"create table kpi.{name} as {sql}")
             counts[name] = con.execute(f"select count(*) from kpi.{name}").fetchone()[0]
-        con.execute("detach wh")
+        counts.update(_write_semantic(con))
+        con.execute("detach warehouse")
     finally:
         con.close()
+    return counts
+
+
+def _write_semantic(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The semantic layer's tables (`semantic.sem_*`, what `kpi query` reads) copied from the
+    warehouse's views, and kpi.kpi_values_by_dimension computed through MetricFlow."""
+    from orchestration.lib.semantic import (
+        BY_DIMENSION_COLUMNS,
+        SemanticLayer,
+        semantic_relations,
+        write_values_by_dimension,
+    )
+
+    built = con.execute(
+        "select count(*) from duckdb_views() where database_name = 'warehouse' and schema_name = 'semantic'"
+    ).fetchone()[0]
+    if not built:  # a warehouse dbt has not built the semantic layer in (a hand-made one)
+        con.execute(f"create table kpi.{BY_DIMENSION} ({BY_DIMENSION_COLUMNS})")
+        return {BY_DIMENSION: 0}
+    layer = SemanticLayer(con)
+    con.execute("create schema semantic")
+    counts = {}
+    for name in semantic_relations(layer.manifest):
+        con.execute(f"create table semantic.{name} as select * from warehouse.semantic.{name}")
+        counts[f"semantic.{name}"] = con.execute(f"select count(*) from semantic.{name}").fetchone()[0]
+    counts[BY_DIMENSION] = write_values_by_dimension(con, layer, f"kpi.{BY_DIMENSION}")
     return counts
 
 
 def _export(serving: Path, exports: Path) -> None:
     """exports/<table>.parquet from the audited file, each written aside and renamed in."""
     with duckdb.connect(str(serving), read_only=True) as con:
-        for name in OUTPUTS:
+        for name in [*OUTPUTS, BY_DIMENSION]:
             out = exports / f"{name}.parquet"
             part = out.with_name(out.name + ".tmp")
             con.execute(f"copy kpi.{name} to '{part}' (format parquet)")
@@ -155,7 +186,7 @@ def audit_publish(new: Path, warehouse: Path, previous: Path | None, dbt_run_res
         problems += _failed_dbt_tests(dbt_run_results)
     con = duckdb.connect(str(new), read_only=True)
     try:
-        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         for name, sql in OUTPUTS.items():
             got = con.execute(f"select count(*) from kpi.{name}").fetchone()[0]
             want = con.execute(f"select count(*) from {_source(sql)}").fetchone()[0]
@@ -187,7 +218,7 @@ def audit_publish(new: Path, warehouse: Path, previous: Path | None, dbt_run_res
 
 def _source(sql: str) -> str:
     """The warehouse relation an output table copies (each copies exactly one, row for row)."""
-    return re.search(r"\bfrom (wh\.\w+\.\w+)", sql).group(1)
+    return re.search(r"\bfrom (warehouse\.\w+\.\w+)", sql).group(1)
 
 
 def _failed_dbt_tests(run_results: Path) -> list[str]:

@@ -1,8 +1,9 @@
 -- The two sides of inventory_turnover and days_inventory_outstanding per month, quarter and year
 -- period (kpis.md, Operational):
 --   cogs_usd: Σ COGS of the completed orders of p (up to its measurement day). An order whose
---     revenue cannot be converted to USD is left out, its COGS included (kpis.md, Money), and
---     counted in unconvertible_count.
+--     revenue cannot be converted to USD is left out, its COGS too (kpis.md, Money: "left out of
+--     every money figure (an order's COGS included)"), and counted in
+--     unconvertible_count.
 --   average_inventory_value_usd: the mean of the daily inventory value over the days of p up to
 --     the measurement day on which at least one warehouse has a snapshot on or before that day
 --     (NULL when there is no such day); inventory_days is how many such days there were.

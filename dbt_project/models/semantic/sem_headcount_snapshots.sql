@@ -2,7 +2,7 @@
 -- hired_on ≤ d and (terminated_on empty or > d) (kpis.md, headcount). Every day × department
 -- has a row (0 when nobody is employed).
 with days as (
-    select measure_date from {{ stock_measure_days() }} as d
+    select measure_date from {{ stock_measure_days('headcount') }} as d
 ),
 
 employees as (

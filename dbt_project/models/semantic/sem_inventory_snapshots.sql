@@ -2,7 +2,7 @@
 -- per warehouse: each warehouse's latest snapshot on or before the day (kpis.md,
 -- inventory_value). Every day × warehouse has a row (0 before its first snapshot).
 with days as (
-    select measure_date from {{ stock_measure_days() }} as d
+    select measure_date from {{ stock_measure_days('inventory_value') }} as d
 ),
 
 warehouse_snapshots as (

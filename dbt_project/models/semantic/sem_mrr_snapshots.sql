@@ -4,7 +4,7 @@
 -- day × member has a row (0 when nothing runs), so MetricFlow's semi-additive "last day of the
 -- period" picks the measurement day for every slice.
 with days as (
-    select measure_date from {{ stock_measure_days() }} as d
+    select measure_date from {{ stock_measure_days('mrr') }} as d
 ),
 
 subscriptions as (

@@ -1,8 +1,7 @@
 -- One row per completed order up to the as-of date (kpis.md, Sales): its day, channel and
 -- currency, whether its amount converts to USD, its net revenue and COGS in USD (NULL when it
--- does not convert: left out of every money figure, kpis.md Money), its COGS whatever the
--- currency (inventory turnover counts it) and whether a web session
--- with a campaign points to it (marketing_roi's attributed revenue).
+-- does not convert: left out of every money figure, its COGS included, kpis.md Money) and
+-- whether a web session with a campaign points to it (marketing_roi's attributed revenue).
 with campaign_orders as (
     select distinct order_id
     from {{ ref('fct_web_sessions') }}
@@ -18,7 +17,6 @@ select
     orders.is_convertible,
     case when orders.is_convertible then orders.net_revenue_usd end as revenue_usd,
     case when orders.is_convertible then coalesce(costs.cogs_usd, 0) end as cogs_usd,
-    coalesce(costs.cogs_usd, 0) as all_cogs_usd,
     case when orders.is_convertible and campaign_orders.order_id is not null then orders.net_revenue_usd end
         as attributed_revenue_usd
 from {{ ref('fct_orders') }} as orders

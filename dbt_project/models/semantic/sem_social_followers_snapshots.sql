@@ -2,7 +2,7 @@
 -- followers figure on or before the day (kpis.md, social_followers). Every day × platform has
 -- a row (0 before its first figure).
 with days as (
-    select measure_date from {{ stock_measure_days() }} as d
+    select measure_date from {{ stock_measure_days('social_followers') }} as d
 ),
 
 social as (

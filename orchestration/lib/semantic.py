@@ -1,0 +1,408 @@
+"""The dbt semantic layer, queried in process through MetricFlow's Python API.
+
+The semantic models (`dbt_project/models/semantic`) are views in the warehouse's `semantic`
+schema; the publish step copies them into the serving database as tables of the same names,
+so a query reads the serving database only (read-only: it never blocks a nightly run, and a
+night's rename never changes the numbers under a running query). MetricFlow compiles a request
+into SQL for DuckDB; `DuckDbSqlClient` runs it on an in-memory DuckDB with the serving file
+attached under the warehouse's catalog name (the relations of the semantic manifest are
+`"warehouse"."semantic"."sem_*"`).
+
+Filters are not SQL. `parse_where` accepts only `<name> <op> <literal>` terms joined by `and`
+(ops `= != <> < <= > >=`, `in (...)`, `is [not] null`; literals are quoted strings, numbers,
+dates, true/false) and renders them as MetricFlow's own templates
+(`{{ Dimension('customer__segment') }} = 'smb'`), so a filter can never carry a statement,
+a comment or a subquery; every name is checked against the metric's dimensions first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.settings import DBT_PROJECT_DIR
+
+#: the time dimension every metric is queried by, at the grains kpi_values publishes
+TIME = "metric_time"
+GRAINS = ("day", "week", "month", "quarter", "year")
+WAREHOUSE_CATALOG = "warehouse"
+
+
+class QueryError(ValueError):
+    """A request names something that does not exist, or a filter that is not allowed."""
+
+
+def semantic_manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    return project_dir / "target" / "semantic_manifest.json"
+
+
+def load_semantic_manifest(project_dir: Path = DBT_PROJECT_DIR):
+    """The semantic manifest dbt parse wrote beside the manifest (`make install` prepares it)."""
+    from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
+
+    path = semantic_manifest_path(project_dir)
+    if not path.exists():
+        from orchestration.lib.dbt_manifest import prepared_manifest
+
+        prepared_manifest()
+    return parse_manifest_from_dbt_generated_manifest(manifest_json_string=path.read_text())
+
+
+def semantic_relations(manifest) -> list[str]:
+    """The relation names (`sem_*`) of every semantic model and of the time spine."""
+    names = {sm.node_relation.alias for sm in manifest.semantic_models}
+    for spine in manifest.project_configuration.time_spines:
+        names.add(spine.node_relation.alias)
+    return sorted(names)
+
+
+class DuckDbSqlClient:
+    """MetricFlow's SqlClient protocol over one DuckDB connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        from metricflow.sql.render.duckdb_renderer import DuckDbSqlPlanRenderer
+
+        self._con = con
+        self._renderer = DuckDbSqlPlanRenderer()
+
+    @property
+    def sql_engine_type(self):
+        from metricflow.protocols.sql_client import SqlEngine
+
+        return SqlEngine.DUCKDB
+
+    @property
+    def sql_plan_renderer(self):
+        return self._renderer
+
+    @staticmethod
+    def _no_binds(bind_set) -> None:
+        if bind_set is not None and bind_set.param_dict:
+            raise QueryError("bind parameters are not used by this client")
+
+    def query(self, stmt: str, sql_bind_parameter_set=None):
+        from metricflow.data_table.mf_table import MetricFlowDataTable
+
+        self._no_binds(sql_bind_parameter_set)
+        cur = self._con.execute(stmt)
+        return MetricFlowDataTable.create_from_rows(column_names=[d[0] for d in cur.description], rows=cur.fetchall())
+
+    def execute(self, stmt: str, sql_bind_parameter_set=None) -> None:
+        self._no_binds(sql_bind_parameter_set)
+        self._con.execute(stmt)
+
+    def dry_run(self, stmt: str, sql_bind_parameter_set=None) -> None:
+        self._no_binds(sql_bind_parameter_set)
+        self._con.execute(f"explain {stmt}")
+
+    def close(self) -> None:
+        self._con.close()
+
+    def render_bind_parameter_key(self, bind_parameter_key: str) -> str:
+        return f"${bind_parameter_key}"
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[tuple]
+    sql: str
+
+
+class SemanticLayer:
+    """MetricFlow over a connection where `"warehouse"."semantic"` holds the semantic models."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, manifest=None):
+        from metricflow.engine.metricflow_engine import MetricFlowEngine
+        from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
+
+        self.manifest = manifest if manifest is not None else load_semantic_manifest()
+        self.con = con
+        self.engine = MetricFlowEngine(SemanticManifestLookup(self.manifest), DuckDbSqlClient(con))
+
+    @classmethod
+    def over_serving(cls, serving: Path, manifest=None) -> SemanticLayer:
+        """Read-only on the published serving database (its `semantic` schema)."""
+        if not serving.exists():
+            raise QueryError(f"no serving database at {serving}: run `kpi run` first")
+        con = duckdb.connect(":memory:")
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach '{serving}' as {WAREHOUSE_CATALOG} (read_only)")
+        has = con.execute(
+            "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'semantic'",
+            [WAREHOUSE_CATALOG],
+        ).fetchone()[0]
+        if not has:
+            con.close()
+            raise QueryError(f"{serving} has no semantic tables (published by an older version): run `kpi run` again")
+        return cls(con, manifest)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ------------------------------------------------------------------ the catalog
+    @cached_property
+    def metrics(self) -> dict[str, object]:
+        return {m.name: m for m in self.manifest.metrics}
+
+    @cached_property
+    def kpi_metrics(self) -> list[str]:
+        return [name for name, m in self.metrics.items() if meta(m).get("kpi")]
+
+    def dimensions(self, metric_names: list[str]) -> list[str]:
+        """What the metrics can be sliced by: their categorical dimensions (`entity__name`) and
+        their entities (a plant, a department); time is `metric_time` at a grain."""
+        self.check_metrics(metric_names)
+        dims = {d.dunder_name for d in self.engine.list_dimensions(metric_names) if d.type.value == "categorical"}
+        return sorted(dims | self.entities(metric_names))
+
+    def entities(self, metric_names: list[str]) -> set[str]:
+        return {e.name for e in self.engine.entities_for_metrics(metric_names)}
+
+    def check_metrics(self, metric_names: list[str]) -> None:
+        for name in metric_names:
+            if name not in self.metrics:
+                raise QueryError(_unknown("metric", name, list(self.metrics)))
+
+    # ------------------------------------------------------------------ queries
+    def request(
+        self,
+        metric_names: list[str],
+        group_by: list[str],
+        where: str | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+    ):
+        from metricflow.engine.metricflow_engine import MetricFlowQueryRequest
+
+        self.check_metrics(metric_names)
+        valid = set(self.dimensions(metric_names))
+        names = []
+        for name in group_by:
+            if name in GRAINS:
+                names.append(f"{TIME}__{name}")
+            elif name.startswith(f"{TIME}__") and name.split("__", 1)[1] in GRAINS or name in valid:
+                names.append(name)
+            else:
+                raise QueryError(
+                    _unknown("dimension", name, sorted(valid) + list(GRAINS), f" of {', '.join(metric_names)}")
+                )
+        constraints = [parse_where(where, valid, self.entities(metric_names))] if where else None
+        time_names = [n for n in names if n.startswith(TIME)]
+        return MetricFlowQueryRequest.create(
+            metric_names=metric_names,
+            group_by_names=names,
+            where_constraints=constraints,
+            time_constraint_start=dt.datetime.combine(start, dt.time()) if start else None,
+            time_constraint_end=dt.datetime.combine(end, dt.time()) if end else None,
+            order_by_names=time_names + [n for n in names if n not in time_names],
+        )
+
+    def sql(self, *args, **kwargs) -> str:
+        return self.engine.explain(self.request(*args, **kwargs)).sql_statement.sql
+
+    def query(self, *args, **kwargs) -> Result:
+        result = self.engine.query(self.request(*args, **kwargs))
+        table = result.result_df
+        return Result(list(table.column_names), [tuple(r) for r in table.rows], result.sql or "")
+
+
+def meta(metric) -> dict:
+    return (metric.config.meta if metric.config and metric.config.meta else {}) or {}
+
+
+def _unknown(kind: str, name: str, valid: list[str], of: str = "") -> str:
+    near = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    listing = "--list-metrics" if kind == "metric" else "--list-dimensions METRIC"
+    return f"no {kind} {name!r}{of}{hint} (`kpi query {listing}` lists them)"
+
+
+# ---------------------------------------------------------------------- filters
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<string>'(?:[^']|'')*')
+      | (?P<number>-?\d+(?:\.\d+)?(?![\w.]))
+      | (?P<op><=|>=|<>|!=|=|<|>)
+      | (?P<punct>[(),])
+      | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    )""",
+    re.VERBOSE,
+)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise QueryError(
+                f"filter {text!r}: cannot read {text[pos:].strip()[:20]!r} (a filter is "
+                "`dimension op literal [and ...]`; op is = != < <= > >= in, is null)"
+            )
+        kind = m.lastgroup
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+class _Cursor:
+    def __init__(self, text: str):
+        self.text, self.tokens, self.i = text, _tokens(text), 0
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.i] if self.i < len(self.tokens) else ("", "")
+
+    def done(self) -> bool:
+        return self.i >= len(self.tokens)
+
+    def take(self, kind: str, word: str | None = None) -> str:
+        k, v = self.peek()
+        if not k:
+            raise QueryError(f"filter {self.text!r} ends too early")
+        if k != kind or (word is not None and v.lower() != word):
+            want = word or {"word": "a name", "punct": "( , )", "op": "an operator"}.get(kind, kind)
+            raise QueryError(f"filter {self.text!r}: expected {want}, found {v!r}")
+        self.i += 1
+        return v
+
+    def literal(self) -> str:
+        k, v = self.peek()
+        if k in ("string", "number") or (k == "word" and v.lower() in ("true", "false")):
+            self.i += 1
+            return _literal(k, v)
+        raise QueryError(f"filter {self.text!r}: {v or 'nothing'!r} is not a value (quote strings: 'web')")
+
+
+def parse_where(text: str, valid: set[str], entities: set[str] = frozenset()) -> str:
+    """A safe MetricFlow where-constraint from `dim op literal [and ...]`; raises QueryError."""
+    cur = _Cursor(text)
+    if cur.done():
+        raise QueryError("the filter is empty")
+    terms = []
+    while True:
+        name = cur.take("word")
+        if name in GRAINS or name == TIME or (name.startswith(f"{TIME}__") and name.split("__", 1)[1] in GRAINS):
+            grain = name if name in GRAINS else (name.split("__", 1)[1] if "__" in name else "day")
+            ref = f"{{{{ TimeDimension('{TIME}', '{grain}') }}}}"
+        elif name in valid:
+            ref = f"{{{{ Entity('{name}') }}}}" if name in entities else f"{{{{ Dimension('{name}') }}}}"
+        else:
+            raise QueryError(_unknown("dimension", name, sorted(valid), " in the filter"))
+        kind, value = cur.peek()
+        if kind == "op":
+            cur.i += 1
+            terms.append(f"{ref} {'!=' if value == '<>' else value} {cur.literal()}")
+        elif kind == "word" and value.lower() in ("in", "not"):
+            negate = cur.take("word").lower() == "not"
+            if negate:
+                cur.take("word", "in")
+            cur.take("punct", "(")
+            items = [cur.literal()]
+            while cur.take("punct") == ",":
+                items.append(cur.literal())
+            if cur.tokens[cur.i - 1][1] != ")":
+                raise QueryError(f"filter {text!r}: a list ends with )")
+            terms.append(f"{ref} {'not in' if negate else 'in'} ({', '.join(items)})")
+        elif kind == "word" and value.lower() == "is":
+            cur.i += 1
+            negate = cur.peek()[0] == "word" and cur.peek()[1].lower() == "not"
+            if negate:
+                cur.i += 1
+            cur.take("word", "null")
+            terms.append(f"{ref} is {'not ' if negate else ''}null")
+        else:
+            raise QueryError(f"filter {text!r}: expected an operator after {name!r} (= != < <= > >= in, is null)")
+        if cur.done():
+            return " and ".join(terms)
+        cur.take("word", "and")
+
+
+def _literal(kind: str, value: str) -> str:
+    if kind == "string":
+        inner = value[1:-1].replace("''", "'")
+        if _DATE.match(inner):
+            try:
+                dt.date.fromisoformat(inner)
+            except ValueError as exc:
+                raise QueryError(f"{value} is not a date") from exc
+        if any(c in inner for c in "{}\\;") or "--" in inner or "/*" in inner:
+            raise QueryError(f"the value {value} holds characters a filter value may not (braces, backslash, ; -- /*)")
+        return "'" + inner.replace("'", "''") + "'"
+    return value.lower() if kind == "word" else value
+
+
+# ---------------------------------------------------------------------- kpi_values_by_dimension
+#: entities that are members people slice by (a plant, a department); other entities are ids
+SLICE_ENTITIES = ("plant", "department", "platform", "warehouse", "marketing_channel")
+SLICE_GRAINS = ("month", "quarter", "year")
+
+BY_DIMENSION_COLUMNS = """
+    kpi_id varchar, grain varchar, period_start date, dimension varchar, member varchar,
+    value double, numerator double, denominator double, is_measurable boolean"""
+
+
+def slices(layer: SemanticLayer) -> dict[str, list[str]]:
+    """dimension -> the KPI metrics sliced by it in kpi_values_by_dimension: every categorical
+    dimension one entity away (`customer__segment`, not `order__customer__segment`) and the
+    member-like entities; `marketing_channel` only where the customer's acquisition channel
+    is not already a dimension (spend, CAC)."""
+    out: dict[str, list[str]] = {}
+    for kpi in layer.kpi_metrics:
+        dims = layer.dimensions([kpi])
+        chosen = [d for d in dims if d.count("__") == 1] + [d for d in dims if d in SLICE_ENTITIES]
+        if "customer__acquisition_channel" in chosen and "marketing_channel" in chosen:
+            chosen.remove("marketing_channel")
+        for dim in chosen:
+            out.setdefault(dim, []).append(kpi)
+    return dict(sorted(out.items()))
+
+
+def by_dimension_select(layer: SemanticLayer, dimension: str, grain: str, kpis: list[str]) -> str:
+    """SELECT of kpi_values_by_dimension's rows for one dimension and grain (without
+    is_measurable): one MetricFlow query for all the KPIs and their numerators/denominators."""
+    parts = {}
+    for kpi in kpis:
+        m = meta(layer.metrics[kpi])
+        parts[kpi] = (m.get("numerator"), m.get("denominator"))
+    helpers = sorted({h for pair in parts.values() for h in pair if h and h not in kpis})
+    mf_sql = layer.sql(list(kpis) + helpers, [grain, dimension])
+    column = dimension  # MetricFlow names a group-by column after the group-by
+    selects = []
+    for kpi, (num, den) in parts.items():
+        selects.append(
+            f"select '{kpi}' as kpi_id, '{grain}' as grain, cast(q.{TIME}__{grain} as date) as period_start, "
+            f"'{dimension}' as dimension, cast(q.{column} as varchar) as member, cast(q.{kpi} as double) as value, "
+            f"{f'cast(q.{num} as double)' if num else 'cast(null as double)'} as numerator, "
+            f"{f'cast(q.{den} as double)' if den else 'cast(null as double)'} as denominator from q"
+        )
+    return f"with q as ({mf_sql})\n" + "\nunion all\n".join(selects)
+
+
+def write_values_by_dimension(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, table: str, progress=None) -> int:
+    """Create `table` (kpi_values_by_dimension) in con: every KPI x dimension x month, quarter and
+    year of kpi_values (is_measurable from there; a period kpi_values does not publish is left
+    out). The queries run in the warehouse; nothing comes back to Python."""
+    con.execute(f"create or replace table {table} ({BY_DIMENSION_COLUMNS})")
+    todo = [(dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS]
+    for n, (dim, grain, kpis) in enumerate(todo, 1):
+        con.execute(
+            f"""insert into {table}
+            select s.kpi_id, s.grain, s.period_start, s.dimension, s.member, s.value, s.numerator, s.denominator,
+                   v.is_measurable
+            from ({by_dimension_select(layer, dim, grain, kpis)}) as s
+            inner join kpi.kpi_values as v
+                on v.kpi_id = s.kpi_id and v.grain = s.grain and v.period_start = s.period_start
+            where s.value is not null or s.numerator is not null or s.denominator is not null"""
+        )
+        if progress:
+            progress(n, len(todo), dim, grain)
+    return con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -1,0 +1,228 @@
+"""The semantic layer over the shared demo build: MetricFlow agrees with kpi_values for every
+KPI metric at every published grain, slices add up to the totals, kpi_values_by_dimension is
+published, and `kpi query` answers, names what does not exist, and never runs a filter as SQL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import duckdb
+import pytest
+from semantic_parity import parity_problems
+
+from orchestration.cli import main
+from orchestration.lib.semantic import SemanticLayer
+
+
+@pytest.fixture(scope="module")
+def serving(demo_build):
+    return demo_build.serving
+
+
+@pytest.fixture(scope="module")
+def layer(serving):
+    layer = SemanticLayer.over_serving(serving)
+    yield layer
+    layer.close()
+
+
+def _kpi(cli_args, monkeypatch, capsys, home):
+    monkeypatch.setenv("KPI_HOME", str(home))
+    code = main(["query", *cli_args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_kpi_metric_equals_kpi_values_at_every_published_grain(layer):
+    # the serving copy of the semantic models, attached as the warehouse catalog, and the
+    # published kpi_values of the same file
+    problems, compared = parity_problems(layer.con, "warehouse.kpi.kpi_values")
+    assert len(layer.kpi_metrics) >= 35
+    assert compared > 5000
+    assert not problems, problems[:10]
+
+
+def _additive_kpis(layer) -> set[str]:
+    """KPI metrics that add up over the members of a dimension: sums and counts (semi-additive
+    stocks too: they add over members on one day), not distinct counts."""
+    measures = {m.name: m for sm in layer.manifest.semantic_models for m in sm.measures}
+    out = set()
+    for name in layer.kpi_metrics:
+        metric = layer.metrics[name]
+        if metric.type.value != "simple":
+            continue
+        measure = measures[metric.type_params.measure.name]
+        if measure.agg.value in ("sum", "count"):
+            out.add(name)
+    return out
+
+
+def test_kpi_values_by_dimension_slices_add_up_to_the_totals(serving, layer):
+    additive = _additive_kpis(layer)
+    assert {"revenue", "mrr", "headcount", "leads", "marketing_spend"} <= additive
+    with duckdb.connect(str(serving), read_only=True) as con:
+        sliced = con.execute(
+            "select count(distinct kpi_id), count(distinct dimension) from kpi.kpi_values_by_dimension"
+        ).fetchone()
+        assert sliced[0] >= 30 and sliced[1] >= 15
+        rows = con.execute(
+            """select b.kpi_id, b.grain, b.period_start, b.dimension, sum(b.value), any_value(v.value)
+            from kpi.kpi_values_by_dimension b
+            join kpi.kpi_values v using (kpi_id, grain, period_start)
+            where b.kpi_id in (select unnest(?::varchar[]))
+            group by all""",
+            [sorted(additive)],
+        ).fetchall()
+    assert len(rows) > 500
+    wrong = [r for r in rows if not math.isclose(r[4] or 0, r[5] or 0, rel_tol=1e-9, abs_tol=1e-6)]
+    assert not wrong, wrong[:5]
+
+
+def test_kpi_values_by_dimension_keeps_numerator_denominator_and_measurability(serving):
+    with duckdb.connect(str(serving), read_only=True) as con:
+        grains = {r[0] for r in con.execute("select distinct grain from kpi.kpi_values_by_dimension").fetchall()}
+        ratio = con.execute(
+            """select value, numerator, denominator from kpi.kpi_values_by_dimension
+            where kpi_id = 'average_order_value' and dimension = 'customer__segment' and grain = 'quarter'
+              and denominator > 0"""
+        ).fetchall()
+        flags = con.execute(
+            """select count(*) from kpi.kpi_values_by_dimension b join kpi.kpi_values v
+            using (kpi_id, grain, period_start) where b.is_measurable is distinct from v.is_measurable"""
+        ).fetchone()[0]
+    assert grains == {"month", "quarter", "year"}
+    assert ratio and all(math.isclose(v, n / d, rel_tol=1e-9) for v, n, d in ratio)
+    assert flags == 0
+
+
+def test_a_slice_equals_the_same_question_asked_in_sql(demo_build, monkeypatch, capsys):
+    """Revenue of web orders by customer segment in 2025-Q1, from the CLI as JSON, against the
+    net revenue of the convertible completed orders summed straight from the warehouse facts."""
+    code, out, err = _kpi(
+        [
+            "revenue,average_order_value",
+            "--by",
+            "month,customer__segment",
+            "--where",
+            "order__channel = 'web'",
+            "--from",
+            "2025-01",
+            "--to",
+            "2025-03",
+            "--format",
+            "json",
+        ],
+        monkeypatch,
+        capsys,
+        demo_build.home,
+    )
+    assert code == 0, err
+    got = {(r["month"], r["customer__segment"]): r for r in json.loads(out)}
+    with duckdb.connect(str(demo_build.home / "warehouse.duckdb"), read_only=True) as con:
+        want = con.execute(
+            """select strftime(date_trunc('month', o.order_date), '%Y-%m-%d'), c.segment,
+                      sum(o.net_revenue_usd), sum(o.net_revenue_usd) / count(*)
+            from facts.fct_orders o join staging.stg_sales__customers c using (customer_id)
+            where o.is_completed and o.is_convertible and o.channel = 'web'
+              and o.order_date between '2025-01-01' and '2025-03-31'
+            group by all"""
+        ).fetchall()
+    assert len(want) >= 6 and set(got) == {(m, s) for m, s, _, _ in want}
+    for month, segment, revenue, aov in want:
+        row = got[(month, segment)]
+        assert math.isclose(row["revenue"], float(revenue), rel_tol=1e-12), (month, segment)
+        assert math.isclose(row["average_order_value"], float(aov), rel_tol=1e-9), (month, segment)
+
+
+def test_query_prints_a_table_and_csv(demo_build, monkeypatch, capsys):
+    code, out, _ = _kpi(
+        ["defect_rate", "--by", "quarter,plant", "--from", "2026"], monkeypatch, capsys, demo_build.home
+    )
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["quarter", "plant", "defect_rate"]
+    assert any("2026-07-01" in line for line in lines[2:])
+    code, out, _ = _kpi(
+        ["mrr", "--by", "year,mrr_snapshot__currency", "--format", "csv"], monkeypatch, capsys, demo_build.home
+    )
+    header, *rows = out.splitlines()
+    assert code == 0 and header == "year,mrr_snapshot__currency,mrr" and len(rows) >= 2
+
+
+def test_list_metrics_and_dimensions(demo_build, monkeypatch, capsys):
+    code, out, _ = _kpi(["--list-metrics"], monkeypatch, capsys, demo_build.home)
+    names = [line.split()[0] for line in out.splitlines()]
+    assert code == 0 and "revenue" in names and "customer_acquisition_cost" in names and len(names) >= 35
+    code, out, _ = _kpi(["--list-dimensions", "customer_acquisition_cost"], monkeypatch, capsys, demo_build.home)
+    assert code == 0 and "marketing_channel" in out.split()
+
+
+@pytest.mark.parametrize(
+    ("args", "named", "suggested"),
+    [
+        (["revenu"], "'revenu'", "revenue"),
+        (["revenue", "--by", "month,customer__segmnt"], "'customer__segmnt'", "customer__segment"),
+        (["revenue", "--where", "order__chanel = 'web'"], "'order__chanel'", "order__channel"),
+        (["--list-dimensions", "defect_rat"], "'defect_rat'", "defect_rate"),
+    ],
+)
+def test_an_unknown_name_is_named_with_the_nearest_valid_ones(demo_build, monkeypatch, capsys, args, named, suggested):
+    code, out, err = _kpi(args, monkeypatch, capsys, demo_build.home)
+    assert code == 2 and not out
+    assert named in err and suggested in err.split("did you mean", 1)[1]
+
+
+INJECTIONS = [
+    "order__channel = 'web'; drop table semantic.sem_orders",
+    "order__channel = 'web' -- and 1 = 1",
+    "order__channel = 'web' /* x */",
+    "order__channel = (select max(channel) from semantic.sem_orders)",
+    "order__channel in (select channel from semantic.sem_orders)",
+    "order__channel = 'web' or 1 = 1",
+    "1 = 1",
+    "order__channel = web",
+    "order__channel = 'x''; drop table kpi.kpi_values; --'",
+    "order__channel = '{{ Dimension(\"customer__segment\") }}'",
+    "order__channel = 'web' and ",
+]
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("where", INJECTIONS)
+def test_a_filter_never_runs_as_sql(demo_build, monkeypatch, capsys, where):
+    before = _digest(demo_build.serving)
+    code, out, err = _kpi(["revenue", "--by", "month", "--where", where], monkeypatch, capsys, demo_build.home)
+    assert code == 2 and not out, (where, out)
+    assert err.startswith("kpi query: ") and "Traceback" not in err
+    assert _digest(demo_build.serving) == before
+    with duckdb.connect(str(demo_build.serving), read_only=True) as con:
+        assert con.execute("select count(*) from semantic.sem_orders").fetchone()[0] > 0
+
+
+def test_allowed_filters_compose(demo_build, monkeypatch, capsys):
+    args = ["revenue", "--by", "year", "--format", "json", "--where"]
+    code, out, err = _kpi(
+        [*args, "order__channel in ('web', 'store') and customer__segment != 'smb' and year >= '2025-01-01'"],
+        monkeypatch,
+        capsys,
+        demo_build.home,
+    )
+    assert code == 0, err
+    both = {r["year"]: r["revenue"] for r in json.loads(out)}
+    parts = {}
+    for channel in ("web", "store"):
+        code, out, err = _kpi(
+            [*args, f"order__channel = '{channel}' and customer__segment <> 'smb' and year >= '2025-01-01'"],
+            monkeypatch,
+            capsys,
+            demo_build.home,
+        )
+        assert code == 0, err
+        for r in json.loads(out):
+            parts[r["year"]] = parts.get(r["year"], 0) + r["revenue"]
+    assert both and set(both) == set(parts)
+    assert all(math.isclose(both[y], parts[y], rel_tol=1e-12) for y in both)
