@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: install run test ui lint bench demo clean
+.PHONY: install run test test-fast ui lint bench demo clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -33,6 +33,10 @@ run: install
 test: install lint
 	@./tools/ensure-chromium.sh
 	$(BIN)/python -m pytest -q --durations=25 tests
+
+# The quick loop for one's own iterations: every test but the slow ones (`-m "not slow"`).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow" --durations=10 tests
 
 ui: install
 	$(BIN)/kpi ui

@@ -143,8 +143,8 @@ def test_as_of_comes_from_the_run_tag_then_the_environment(monkeypatch):
     seen: list[dt.date] = []
 
     @dg.asset
-    def probe():
-        seen.append(as_of_from_env())
+    def probe(context):
+        seen.append(as_of_from_env(context.run.tags))
 
     monkeypatch.delenv("KPI_AS_OF", raising=False)
     assert as_of_from_env() == default_as_of()

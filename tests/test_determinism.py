@@ -19,6 +19,8 @@ from orchestration.lib.demo_data import write_demo_landing
 from orchestration.lib.settings import Home
 from orchestration.pipeline import run_pipeline
 
+pytestmark = pytest.mark.slow
+
 # as of the demo targets' year, so that the scorecard has targets to publish; 23 months at
 # scale 7 land about 165 k order lines and 208 k web sessions
 AS_OF = dt.date(2026, 11, 20)

@@ -22,6 +22,8 @@ from orchestration.lib.landing_slicer import event_dates, load_landing, write_wi
 from orchestration.lib.settings import Home
 from orchestration.pipeline import run_pipeline
 
+pytestmark = pytest.mark.slow
+
 FIRST_NIGHT = dt.date(2025, 3, 3)
 NIGHTS = 30
 LAST_NIGHT = FIRST_NIGHT + dt.timedelta(days=NIGHTS - 1)

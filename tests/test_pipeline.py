@@ -168,6 +168,7 @@ def test_output_tables_have_the_columns_of_the_spec(first_run):
         con.close()
 
 
+@pytest.mark.slow
 def test_a_restated_file_replaces_its_rows_and_unchanged_files_are_not_read_again(first_run):
     home, landing, _ = first_run
     con = duckdb.connect(str(home / "landed.duckdb"), read_only=True)

@@ -172,6 +172,7 @@ open(out, "w").write(json.dumps({"counts": sorted(counts), "errors": errors[:5],
 """
 
 
+@pytest.mark.slow
 def test_a_reader_polling_through_a_night_never_sees_an_error_or_a_partial_table(demo_build, tmp_path):
     """A BI tool reading kpi.kpi_values in a loop while the next night runs: every read
     succeeds, sees the previous or the new table whole, and the run is never blocked."""

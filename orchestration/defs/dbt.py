@@ -96,7 +96,7 @@ def kpi_dbt_models(context: dg.AssetExecutionContext):
 
     home = Home.from_env().ensure()
     os.environ["KPI_WAREHOUSE_PATH"] = str(home.warehouse)
-    as_of = as_of_from_env()
+    as_of = as_of_from_env(context.run.tags)
     write_run_context(home.warehouse, as_of)
     # The home's own target folder: dbt's artifacts stay out of the repository, and each night
     # reuses the previous night's partial parse (a new home starts from the prepared one).

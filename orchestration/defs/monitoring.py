@@ -66,7 +66,7 @@ def raw_freshness(context: dg.AssetCheckExecutionContext):
 
     from orchestration.lib.freshness import warehouse_freshness
 
-    as_of = as_of_from_env()
+    as_of = as_of_from_env(context.run.tags)
     home = Home.from_env()
     with duckdb.connect(str(home.warehouse)) as con:
         results = warehouse_freshness(con, as_of)
@@ -173,7 +173,7 @@ def alert_failed_run(job_name: str, run_id: str, events: Iterable, *, source: st
 def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     import duckdb
 
-    as_of = as_of_from_env()
+    as_of = as_of_from_env(context.run.tags)
     muted = context.run.tags.get(ALERTS_TAG) == "off"
     say = context.log.info
 

@@ -88,7 +88,7 @@ def scorecard_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     from orchestration.lib.settings import as_of_from_env
 
     home = Home.from_env()
-    path = write_report(home.serving, home.reports, as_of_from_env())
+    path = write_report(home.serving, home.reports, as_of_from_env(context.run.tags))
     context.log.info(f"report: {path}")
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(path)), "bytes": dg.MetadataValue.int(path.stat().st_size)}

@@ -149,8 +149,8 @@ def kpi_targets() -> dg.MaterializeResult:
     description="Each targeted KPI and period up to the as-of date against its actual: attainment, "
     "projection, status (achieved, missed, on_track, at_risk, off_track, unmeasurable) and why.",
 )
-def kpi_scorecard() -> dg.MaterializeResult:
-    as_of = as_of_from_env()
+def kpi_scorecard(context) -> dg.MaterializeResult:
+    as_of = as_of_from_env(context.run.tags)
     with duckdb.connect(str(Home.from_env().warehouse)) as con:
         scorecard, check = compute_scorecard(con, as_of)
     counts = scorecard["status"].value_counts().to_dict()

@@ -105,12 +105,14 @@ def publish(
     """Write, audit, publish every output table; returns rows per table.
 
     `catalog_fields`: kpi_id, owner, aligns_to. `dbt_run_results`: dbt's run_results.json of
-    this run's build (its tests must all have passed). Raises PublishAuditFailed."""
+    this run's build (its tests must all have passed); its folder holds the build's semantic
+    manifest, and keeps the SQL MetricFlow plans for kpi_values_by_dimension between runs.
+    Raises PublishAuditFailed."""
     serving.parent.mkdir(parents=True, exist_ok=True)
     exports.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(serving.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    counts = _write(tmp, warehouse, catalog_fields)
+    counts = _write(tmp, warehouse, catalog_fields, dbt_run_results.parent if dbt_run_results else None)
     problems = audit_publish(tmp, warehouse, serving if serving.exists() else None, dbt_run_results)
     if problems:
         rejected = serving.with_name(serving.name + ".rejected")
@@ -124,7 +126,7 @@ def publish(
     return counts
 
 
-def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame) -> dict[str, int]:
+def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame, dbt_target: Path | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
@@ -136,19 +138,21 @@ def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame) -> dict[str
         for name, sql in OUTPUTS.items():
             con.execute(f"create table kpi.{name} as {sql}")
             counts[name] = con.execute(f"select count(*) from kpi.{name}").fetchone()[0]
-        counts.update(_write_semantic(con))
+        counts.update(_write_semantic(con, dbt_target))
         con.execute("detach warehouse")
     finally:
         con.close()
     return counts
 
 
-def _write_semantic(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _write_semantic(con: duckdb.DuckDBPyConnection, dbt_target: Path | None) -> dict[str, int]:
     """The semantic layer's tables (`semantic.sem_*`, what `kpi query` reads) copied from the
     warehouse's views, and kpi.kpi_values_by_dimension computed through MetricFlow."""
     from orchestration.lib.semantic import (
         BY_DIMENSION_COLUMNS,
-        SemanticLayer,
+        by_dimension_statements,
+        load_semantic_manifest,
+        semantic_manifest_path,
         semantic_relations,
         write_values_by_dimension,
     )
@@ -159,13 +163,23 @@ def _write_semantic(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     if not built:  # a warehouse dbt has not built the semantic layer in (a hand-made one)
         con.execute(f"create table kpi.{BY_DIMENSION} ({BY_DIMENSION_COLUMNS})")
         return {BY_DIMENSION: 0}
-    layer = SemanticLayer(con)
+    path = dbt_target / "semantic_manifest.json" if dbt_target is not None else None
+    if path is None or not path.exists():
+        path = semantic_manifest_path()
+    manifest = load_semantic_manifest(path)
     con.execute("create schema semantic")
     counts = {}
-    for name in semantic_relations(layer.manifest):
+    for name in semantic_relations(manifest):
         con.execute(f"create table semantic.{name} as select * from warehouse.semantic.{name}")
         counts[f"semantic.{name}"] = con.execute(f"select count(*) from semantic.{name}").fetchone()[0]
-    counts[BY_DIMENSION] = write_values_by_dimension(con, layer, f"kpi.{BY_DIMENSION}")
+
+    def layer():
+        from orchestration.lib.semantic import SemanticLayer
+
+        return SemanticLayer(con, manifest)
+
+    statements = by_dimension_statements(layer, path, dbt_target)
+    counts[BY_DIMENSION] = write_values_by_dimension(con, statements, f"kpi.{BY_DIMENSION}")
     return counts
 
 

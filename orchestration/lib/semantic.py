@@ -42,11 +42,12 @@ def semantic_manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return project_dir / "target" / "semantic_manifest.json"
 
 
-def load_semantic_manifest(project_dir: Path = DBT_PROJECT_DIR):
-    """The semantic manifest dbt parse wrote beside the manifest (`make install` prepares it)."""
+def load_semantic_manifest(path: Path | None = None):
+    """The semantic manifest dbt wrote: `path` (a run's target folder's semantic_manifest.json),
+    else the project's (prepared by `make install`)."""
     from metricflow_semantics.model.dbt_manifest_parser import parse_manifest_from_dbt_generated_manifest
 
-    path = semantic_manifest_path(project_dir)
+    path = path or semantic_manifest_path()
     if not path.exists():
         from orchestration.lib.dbt_manifest import prepared_manifest
 
@@ -387,22 +388,46 @@ def by_dimension_select(layer: SemanticLayer, dimension: str, grain: str, kpis: 
     return f"with q as ({mf_sql})\n" + "\nunion all\n".join(selects)
 
 
-def write_values_by_dimension(con: duckdb.DuckDBPyConnection, layer: SemanticLayer, table: str, progress=None) -> int:
+def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | None = None) -> list[str]:
+    """The SELECTs of kpi_values_by_dimension, one per dimension and grain. MetricFlow plans them
+    from the semantic manifest alone (no data, no date), so they are planned once per manifest
+    and kept in `cache_dir` (`by_dimension-<hash of the manifest file>.json`): a night runs SQL
+    only."""
+    import hashlib
+    import json
+
+    key = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16] if manifest.exists() else None
+    cached = cache_dir / f"by_dimension-{key}.json" if cache_dir is not None and key else None
+    if cached is not None and cached.exists():
+        return json.loads(cached.read_text())
+    layer = layer_factory()
+    statements = [
+        by_dimension_select(layer, dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS
+    ]
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob("by_dimension-*.json"):
+            old.unlink()
+        part = cached.with_suffix(".tmp")
+        part.write_text(json.dumps(statements))
+        part.replace(cached)
+    return statements
+
+
+def write_values_by_dimension(con: duckdb.DuckDBPyConnection, statements: list[str], table: str) -> int:
     """Create `table` (kpi_values_by_dimension) in con: every KPI x dimension x month, quarter and
     year of kpi_values (is_measurable from there; a period kpi_values does not publish is left
-    out). The queries run in the warehouse; nothing comes back to Python."""
+    out), from `by_dimension_statements`. The queries run in the warehouse; nothing comes back
+    to Python."""
     con.execute(f"create or replace table {table} ({BY_DIMENSION_COLUMNS})")
-    todo = [(dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS]
-    for n, (dim, grain, kpis) in enumerate(todo, 1):
+    for select in statements:
         con.execute(
             f"""insert into {table}
             select s.kpi_id, s.grain, s.period_start, s.dimension, s.member, s.value, s.numerator, s.denominator,
                    v.is_measurable
-            from ({by_dimension_select(layer, dim, grain, kpis)}) as s
+            from ({select}) as s
             inner join kpi.kpi_values as v
                 on v.kpi_id = s.kpi_id and v.grain = s.grain and v.period_start = s.period_start
             where s.value is not null or s.numerator is not null or s.denominator is not null"""
         )
-        if progress:
-            progress(n, len(todo), dim, grain)
     return con.execute(f"select count(*) from {table}").fetchone()[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,29 +83,11 @@ class Home:
 AS_OF_TAG = "kpi/as_of"
 
 
-def _as_of_from_run_tag() -> str | None:
-    """The `kpi/as_of` tag of the Dagster run executing right now, if any.
-
-    Lets a run launched from the UI (Launchpad → tags) or by a schedule pick its own
-    as-of date. Dagster is only consulted when it is already imported (inside a run)."""
-    import sys
-
-    if "dagster" not in sys.modules:
-        return None
-    try:
-        from dagster._core.execution.context.compute import current_execution_context
-
-        ctx = current_execution_context.get()
-        run = getattr(ctx, "op_execution_context", ctx).run if ctx is not None else None
-        return run.tags.get(AS_OF_TAG) if run is not None else None
-    except Exception:
-        return None
-
-
-def as_of_from_env() -> dt.date:
-    """The run's as-of date: the run's `kpi/as_of` tag, else $KPI_AS_OF, else yesterday (UTC).
-    Raises ValueError (with what to write) for a value that is no date or is after today."""
-    raw = _as_of_from_run_tag() or os.environ.get("KPI_AS_OF")
+def as_of_from_env(run_tags: Mapping[str, str] | None = None) -> dt.date:
+    """The run's as-of date: the run's `kpi/as_of` tag (`run_tags`: a Dagster run's tags, so a
+    run launched from the UI or by a schedule picks its own), else $KPI_AS_OF, else yesterday
+    (UTC). Raises ValueError (with what to write) for a value that is no date or is after today."""
+    raw = (run_tags or {}).get(AS_OF_TAG) or os.environ.get("KPI_AS_OF")
     if not raw:
         return default_as_of()
     try:
