@@ -7,6 +7,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.defs import ingest as ingest_defs
+from orchestration.defs.keys import raw_key
 
 HEADER = "customer_id,signup_date,country,segment,acquisition_channel,loyalty_tier\n"
 
@@ -18,7 +19,7 @@ def test_materialize_raw_assets(tmp_path, monkeypatch):
     monkeypatch.setenv("KPI_HOME", str(tmp_path))
     monkeypatch.delenv("KPI_LANDING_DIR", raising=False)
     monkeypatch.setattr(ingest_defs, "load_clock", lambda: dt.datetime(2025, 6, 1))
-    selection = [ingest_defs.asset_key("customers"), ingest_defs.asset_key("orders"), ingest_defs.asset_key("fx_rates")]
+    selection = [raw_key("customers"), raw_key("orders"), raw_key("fx_rates")]
     result = dg.materialize([ingest_defs.landing_tables, ingest_defs.raw_contract_gx], selection=selection)
     assert result.success
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}

@@ -19,6 +19,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_subset_selection_for_context
 
+from orchestration.defs.keys import meta_key, raw_key
 from orchestration.lib.dbt_manifest import PROJECT, prepared_manifest, write_run_context
 from orchestration.lib.settings import Home, as_of_from_env, quarantine_threshold
 
@@ -38,8 +39,8 @@ class KpiDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             if dbt_resource_props["source_name"] == "meta":
-                return dg.AssetKey(f"meta_{dbt_resource_props['name']}")
-            return dg.AssetKey(f"raw_{dbt_resource_props['name']}")
+                return meta_key(dbt_resource_props["name"])
+            return raw_key(dbt_resource_props["name"])
         return dg.AssetKey(dbt_resource_props["name"])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

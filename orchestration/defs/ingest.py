@@ -31,6 +31,7 @@ import datetime as dt
 
 import dagster as dg
 
+from orchestration.defs.keys import raw_key, table_of
 from orchestration.lib import contract as ct
 from orchestration.lib.settings import Home
 
@@ -45,16 +46,12 @@ def load_clock() -> dt.datetime:
     return utc_now()
 
 
-def asset_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(f"raw_{table}")
-
-
 def _spec(t: ct.Table) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key=asset_key(t.name),
+        key=raw_key(t.name),
         group_name="landing",
         description=t.description,
-        deps=[asset_key(p) for p in t.parents],
+        deps=[raw_key(p) for p in t.parents],
         kinds={"duckdb", "python"},
         metadata={
             "table": f"raw.{t.name}",
@@ -70,7 +67,7 @@ def _check_specs(t: ct.Table) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             ROW_CHECK,
-            asset=asset_key(t.name),
+            asset=raw_key(t.name),
             description=(
                 f"Every winning row of {t.name} passes the contract's row rules (GX suite "
                 f"'{t.name}') and key rules (primary key, foreign keys, currencies); "
@@ -79,7 +76,7 @@ def _check_specs(t: ct.Table) -> list[dg.AssetCheckSpec]:
         ),
         dg.AssetCheckSpec(
             TABLE_CHECK,
-            asset=asset_key(t.name),
+            asset=raw_key(t.name),
             description=(
                 f"{t.name} is usable: its folder exists, not every file was rejected and at "
                 "least one row was accepted (ERROR otherwise; not blocking)."
@@ -93,7 +90,7 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
     from orchestration.lib.ingest import TableResult
 
     assert isinstance(res, TableResult)
-    key = asset_key(res.table)
+    key = raw_key(res.table)
     docs = {}
     counts = {
         "rows_landed": res.rows_landed,
@@ -162,7 +159,7 @@ def landing_tables(context: dg.AssetExecutionContext):
     from orchestration.lib.ingest import land_and_resolve
 
     prewarm(Home.from_env().gx_dir)  # GX imports in its own process while the files land
-    wanted = [t for t in ct.TABLES if asset_key(t) in context.selected_asset_keys]
+    wanted = [t for t in ct.TABLES if raw_key(t) in context.selected_asset_keys]
     home = Home.from_env()
     clock = load_clock()
     results = land_and_resolve(home, tables=wanted, clock=lambda: clock, run_id=context.run_id)
@@ -180,7 +177,7 @@ GX_CHECK = "great_expectations"
     specs=[
         dg.AssetCheckSpec(
             GX_CHECK,
-            asset=asset_key(t.name),
+            asset=raw_key(t.name),
             description=(
                 f"The Great Expectations suite '{t.name}' (expectations/expectations/{t.name}.json, generated "
                 "from the contract) on the rows that landed this run; GX must agree with the SQL rules row "
@@ -215,7 +212,7 @@ def raw_contract_gx(context: dg.AssetCheckExecutionContext):
     for r in rows:
         by_table.setdefault(r[0], []).append(r[1:])
     for key in context.selected_asset_check_keys:
-        table = key.asset_key.path[-1].removeprefix("raw_")
+        table = table_of(key.asset_key)
         results = by_table.get(table, [])
         failing = {f"{rule} ({kind})": n for rule, kind, ok, n in results if not ok}
         yield dg.AssetCheckResult(

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from orchestration.defs.keys import RAW_PREFIX, raw_key
 from orchestration.lib import contract as ct
 from orchestration.lib.alerts import WEBHOOK_ENV, post_alert, record_scorecard_statuses, transitions_text
 from orchestration.lib.freshness import CADENCES, checked_tables
@@ -33,10 +34,6 @@ ALERTS_TAG = "kpi/alerts"
 LAUNCHED_BY_TAG = "kpi/launched_by"
 
 
-def _raw_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(f"raw_{table}")
-
-
 # --- freshness ---------------------------------------------------------------------------
 
 
@@ -46,7 +43,7 @@ def _freshness_spec(table: str) -> dg.AssetCheckSpec:
     column = t.event_date or f"{t.event_date_via[1]}.{t.event_date_via[2]}"
     return dg.AssetCheckSpec(
         FRESHNESS_CHECK,
-        asset=_raw_key(table),
+        asset=raw_key(table),
         description=(
             f"Fresh: the latest {column} on or before the run's as-of date is at most "
             f"{cadence.max_lag_days} day(s) old (expected cadence: {cadence.every}). WARN, not blocking."
@@ -72,7 +69,7 @@ def raw_freshness(context: dg.AssetCheckExecutionContext):
         results = warehouse_freshness(con, as_of)
     selected = context.selected_asset_check_keys
     for table in checked_tables():
-        key = dg.AssetCheckKey(_raw_key(table), FRESHNESS_CHECK)
+        key = dg.AssetCheckKey(raw_key(table), FRESHNESS_CHECK)
         if key not in selected:
             continue
         f = results.get(table)
@@ -161,7 +158,7 @@ def alert_failed_run(job_name: str, run_id: str, events: Iterable, *, source: st
 
 @dg.asset(
     group_name="outputs",
-    deps=[dg.AssetKey("kpi_scorecard"), *[_raw_key(t) for t in ct.TABLES]],
+    deps=[dg.AssetKey("kpi_scorecard"), *[raw_key(t) for t in ct.TABLES]],
     kinds={"python", "slack"},
     description=(
         "Posts alerts to $KPI_ALERT_WEBHOOK_URL (Slack-compatible JSON; logged only without it): "
@@ -182,7 +179,7 @@ def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     failed_checks = [
         c
         for c in failed_error_checks(r.dagster_event for r in records if r.dagster_event)
-        if c[0].startswith("raw_") and c[1] == TABLE_CHECK
+        if c[0].startswith(RAW_PREFIX) and c[1] == TABLE_CHECK
     ]
 
     # 2. scorecard transitions against the previous run

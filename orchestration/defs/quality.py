@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.keys import raw_key
 from orchestration.lib.contract import TABLES
 from orchestration.lib.settings import Home
 
@@ -11,21 +12,21 @@ from orchestration.lib.settings import Home
         dg.AssetSpec(
             "meta_table_status",
             group_name="landing",
-            deps=[dg.AssetKey(f"raw_{name}") for name in TABLES],
+            deps=[raw_key(name) for name in TABLES],
             description="One row per raw table: present, rows loaded and quarantined, files rejected "
             "(meta.table_status), with this run's meta.data_quality as metadata.",
         ),
         dg.AssetSpec(
             "meta_rejected_rows",
             group_name="landing",
-            deps=[dg.AssetKey(f"raw_{name}") for name in TABLES],
+            deps=[raw_key(name) for name in TABLES],
             description="The rows of files rejected whole, per table and event date (meta.rejected_rows); they "
             "count as quarantined rows of their periods (kpis.md v1.2).",
         ),
         dg.AssetSpec(
             "meta_quarantine",
             group_name="landing",
-            deps=[dg.AssetKey(f"raw_{name}") for name in TABLES],
+            deps=[raw_key(name) for name in TABLES],
             description="Rows kept aside because they broke a contract rule (meta.quarantine), counted per table "
             "and rule.",
         ),
