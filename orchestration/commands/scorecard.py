@@ -66,7 +66,7 @@ def render_table(
         title += f" · latest period {label(grain, latest)}"
     lines = [title, ""]
     if rows.empty:
-        return "\n".join([*lines, "No targeted KPI has a period to show. Declare targets in dbt_project/targets."])
+        return "\n".join([*lines, "No targeted KPI has a period to show. Declare targets in dbt_project/kpi_targets."])
     tree = kpi_tree(list(dict.fromkeys(rows["kpi_id"])), catalog, order)
 
     def full_name(kpi: str, depth: int) -> str:

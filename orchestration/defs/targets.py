@@ -125,7 +125,7 @@ def _preview(frame: pd.DataFrame, rows: int = 20) -> str:
     deps=UPSTREAM,
     kinds={"python", "duckdb"},
     description="Targets per KPI, grain and period: the plan cascade (plan → years → quarters → months) "
-    "with explicit targets laid over it. Declared in dbt_project/targets/*.yml.",
+    "with explicit targets laid over it. Declared in dbt_project/kpi_targets/*.yml.",
 )
 def kpi_targets() -> dg.MaterializeResult:
     with duckdb.connect(str(Home.from_env().warehouse)) as con:

@@ -15,7 +15,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
-TARGETS_DIR = DBT_PROJECT_DIR / "targets"
+TARGETS_DIR = DBT_PROJECT_DIR / "kpi_targets"  # not "targets": dbt's build folder is target/
 SPEC_DIR = PROJECT_ROOT.parent / "shared" / "spec"
 
 

@@ -1,5 +1,5 @@
 """Targets as code: KPI definitions (from the dbt YAML), target declarations
-(dbt_project/targets/*.yml) and the calendar periods both are written in.
+(dbt_project/kpi_targets/*.yml) and the calendar periods both are written in.
 
 Plain Python, no Dagster: the cascade, scorecard and lint modules build on this.
 Parsing is tolerant on purpose — `kpi lint` must be able to read a bad declaration
@@ -24,7 +24,7 @@ DEFAULT_TOLERANCE = 0.05
 
 
 def targets_dir() -> Path:
-    """Where the target declarations are: $KPI_TARGETS_DIR, else dbt_project/targets."""
+    """Where the target declarations are: $KPI_TARGETS_DIR, else dbt_project/kpi_targets."""
     env = os.environ.get("KPI_TARGETS_DIR")
     return Path(env).resolve() if env else TARGETS_DIR
 
