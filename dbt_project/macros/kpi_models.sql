@@ -56,3 +56,15 @@
         'kpi_training_hours_per_employee',
     ]) }}
 {%- endmacro %}
+
+{#- The kpi_id a KPI model declares (config.meta.kpi.kpi_id), read from dbt's graph when the
+    SQL is compiled (at parse time the graph is empty and the SQL is not run). -#}
+{% macro kpi_id_of(model_name) -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == model_name -%}
+            {{ return(node.config.meta.kpi.kpi_id) }}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error(model_name ~ " has no meta.kpi.kpi_id") }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}

@@ -12,7 +12,7 @@
 with kpi_rows as (
     {% for model_name in kpi_models() %}
         select
-            '{{ model_name[4:] }}' as kpi_id,
+            '{{ kpi_id_of(model_name) }}' as kpi_id,
             grain,
             period_start,
             cast(value as double) as value,
