@@ -7,7 +7,9 @@ import sys
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--targets", metavar="DIR", help="folder of target declarations (default: dbt_project/kpi_targets)")
+    parser.add_argument(
+        "--targets", metavar="DIR", help="folder of target declarations (default: dbt_project/kpi_targets)"
+    )
     parser.add_argument("--kpis", metavar="DIR", help="folder of KPI definitions (default: dbt_project/models/kpis)")
     from orchestration.commands.args import date
 
