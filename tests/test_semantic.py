@@ -226,3 +226,14 @@ def test_allowed_filters_compose(demo_build, monkeypatch, capsys):
             parts[r["year"]] = parts.get(r["year"], 0) + r["revenue"]
     assert both and set(both) == set(parts)
     assert all(math.isclose(both[y], parts[y], rel_tol=1e-12) for y in both)
+
+
+def test_a_serving_database_of_an_older_version_is_named_not_a_traceback(demo_build, tmp_path, monkeypatch, capsys):
+    old = tmp_path / "serving.duckdb"
+    old.write_bytes(demo_build.serving.read_bytes())
+    with duckdb.connect(str(old)) as con:
+        con.execute("alter table semantic.sem_order_lines drop column cogs_usd")
+    monkeypatch.setenv("KPI_SERVING_PATH", str(old))
+    code, out, err = _kpi(["inventory_turnover", "--by", "year"], monkeypatch, capsys, demo_build.home)
+    assert code == 1 and not out
+    assert "run `kpi run` to publish it again" in err and "cogs_usd" in err and "Traceback" not in err

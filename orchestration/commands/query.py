@@ -63,6 +63,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import duckdb
+
     from orchestration.lib.semantic import QueryError, SemanticLayer
     from orchestration.lib.settings import Home
 
@@ -94,6 +96,14 @@ def run(args: argparse.Namespace) -> int:
     except QueryError as err:
         print(f"kpi query: {err}", file=sys.stderr)
         return 2
+    except duckdb.Error as err:
+        first = str(err).splitlines()[0]
+        print(
+            f"kpi query: the serving database does not hold what this version's semantic layer reads ({first}); "
+            "run `kpi run` to publish it again",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         layer.close()
     columns = [_column(c) for c in result.columns]
