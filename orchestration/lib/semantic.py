@@ -414,7 +414,9 @@ def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | Non
     return statements
 
 
-def write_values_by_dimension(con: duckdb.DuckDBPyConnection, statements: list[str], table: str) -> int:
+def write_values_by_dimension(
+    con: duckdb.DuckDBPyConnection, statements: list[str], table: str, values: str = "kpi.kpi_values"
+) -> int:
     """Create `table` (kpi_values_by_dimension) in con: every KPI x dimension x month, quarter and
     year of kpi_values (is_measurable from there; a period kpi_values does not publish is left
     out), from `by_dimension_statements`. The queries run in the warehouse; nothing comes back
@@ -426,7 +428,7 @@ def write_values_by_dimension(con: duckdb.DuckDBPyConnection, statements: list[s
             select s.kpi_id, s.grain, s.period_start, s.dimension, s.member, s.value, s.numerator, s.denominator,
                    v.is_measurable
             from ({select}) as s
-            inner join kpi.kpi_values as v
+            inner join {values} as v
                 on v.kpi_id = s.kpi_id and v.grain = s.grain and v.period_start = s.period_start
             where s.value is not null or s.numerator is not null or s.denominator is not null"""
         )
