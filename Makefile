@@ -32,11 +32,11 @@ run: install
 # headless Chromium, installed here when missing (needs root, as on CI).
 test: install lint
 	@./tools/ensure-chromium.sh
-	$(BIN)/python -m pytest -q --durations=25 tests
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=25 tests
 
 # The quick loop for one's own iterations: every test but the slow ones (`-m "not slow"`).
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow" --durations=10 tests
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m "not slow" --durations=10 tests
 
 ui: install
 	$(BIN)/kpi ui

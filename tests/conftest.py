@@ -4,7 +4,8 @@
   years of the demo company at scale 0.3, as of 2026-11-20. Read it, never write to it:
   tests that change a home copy it first (`copy_home`).
 
-Markers (pyproject.toml): `slow` marks the tests `make test-fast` leaves out.
+Markers (pyproject.toml): `slow` marks the tests `make test-fast` leaves out; `longest` marks the
+few that take minutes, collected first so that pytest-xdist's two workers end close together.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ def demo_build(tmp_path_factory) -> Build:
     finally:
         mp.undo()
     return Build(root=root, landing=landing, home=root / "home", as_of=DEMO_AS_OF)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The `longest` tests first: a worker that starts them last would finish minutes after the other."""
+    items.sort(key=lambda item: item.get_closest_marker("longest") is None)
 
 
 def copy_home(build: Build, to: Path) -> Path:

@@ -47,6 +47,7 @@ def _run(home: Path, landing: Path, as_of: dt.date, monkeypatch) -> None:
     assert run_pipeline(Home(home), tags={"kpi/as_of": as_of.isoformat(), "kpi/alerts": "off"})
 
 
+@pytest.mark.longest
 def test_thirty_nights_publish_what_one_full_build_publishes(tmp_path, demo_tables, monkeypatch):
     tables, dates = demo_tables
     landing = tmp_path / "landing"
