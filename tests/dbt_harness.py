@@ -104,7 +104,7 @@ def dbt_build(warehouse: Path, as_of: str, select: str | None = None, extra_vars
 
     os.environ["KPI_WAREHOUSE_PATH"] = str(warehouse)
     write_run_context(warehouse, as_of)
-    args = ["build", "--vars", json.dumps(extra_vars or {})]
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(extra_vars or {})]
     if select:
         args += ["--select", select]
     failures = [

@@ -9,6 +9,12 @@
     the cost follows the days, not days × periods. -#}
 
 {% macro kpi_kind() -%}
+    {#- dbt renders a unit test with `model` = the test and without the tested model's config or
+        the graph: a unit test of a KPI that is not a ratio names the kind in its overrides
+        (`overrides: {vars: {kpi_kind: flow}}`), as the model's YAML does -#}
+    {%- if model is defined and model.resource_type == 'unit_test' -%}
+        {{ return(var('kpi_kind', 'ratio')) }}
+    {%- endif -%}
     {%- set meta = (model.config.meta if model is defined and model.config is defined else {}) or {} -%}
     {{ return((meta.get('kpi') or {}).get('kind', 'ratio')) }}
 {%- endmacro %}
