@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.defs import automation, dbt, ingest, monitoring, publish, quality, targets
+from orchestration.defs.resources import RESOURCE_KEY, KpiRunSettings
 from orchestration.lib.instance import WAREHOUSE_TAG
 
 PIPELINE_JOB = automation.PIPELINE_JOB
@@ -13,8 +14,9 @@ kpi_pipeline = dg.define_asset_job(
     PIPELINE_JOB,
     selection=dg.AssetSelection.all(),
     description="Landing zone → raw tables (GX-guarded) → dbt KPIs → targets and scorecard → serving database "
-    "→ alerts. As-of date: the run tag `kpi/as_of` (YYYY-MM-DD; set it in the Launchpad to re-run a past "
-    "day), else $KPI_AS_OF, else yesterday (UTC).",
+    "→ alerts. Home, landing zone and as-of date: the `kpi` resource's config (Launchpad: resources.kpi; "
+    "defaults from KPI_HOME, KPI_LANDING_DIR, KPI_AS_OF); the run tag `kpi/as_of` (schedules and backfills "
+    "set it) wins over the configured as-of; empty: yesterday (UTC).",
     # One process, one step at a time: DuckDB allows a single writer on the warehouse file.
     executor_def=dg.in_process_executor,
     # The run queue admits one run with this tag at a time (lib/instance.py): one writer on the warehouse.
@@ -31,5 +33,6 @@ defs = dg.Definitions.merge(
     publish.defs,
     monitoring.defs,
     automation.defs,
-    dg.Definitions(jobs=[kpi_pipeline]),
+    # the home, landing zone and as-of date of a run, in its run config (defs/resources.py)
+    dg.Definitions(jobs=[kpi_pipeline], resources={RESOURCE_KEY: KpiRunSettings.from_environment()}),
 )

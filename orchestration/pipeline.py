@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
+
 from orchestration.lib.instance import prepare_dagster_home
 from orchestration.lib.settings import Home
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def run_pipeline(home: Home, tags: dict[str, str] | None = None) -> bool:
-    """Materialize every asset (ingestion, checks, dbt, targets, publish); True on success."""
+def run_pipeline(
+    home: Home, tags: dict[str, str] | None = None, landing: Path | None = None, as_of: dt.date | None = None
+) -> bool:
+    """Materialize every asset (ingestion, checks, dbt, targets, publish); True on success.
+    `landing` (default: $KPI_LANDING_DIR, else <home>/landing) and `as_of` (default: the `kpi/as_of`
+    tag, else $KPI_AS_OF, else yesterday) go into the run's config (the `kpi` resource)."""
     prepare_dagster_home(home)
     import dagster as dg
 
     from orchestration.definitions import PIPELINE_JOB, defs
     from orchestration.defs.monitoring import LAUNCHED_BY_TAG
+    from orchestration.defs.resources import KpiRunSettings
+
+    settings = KpiRunSettings(
+        home=str(home.root),
+        landing=str(landing or home.landing),
+        as_of=as_of.isoformat() if as_of else os.environ.get("KPI_AS_OF", ""),
+    )
 
     job = defs.resolve_job_def(PIPELINE_JOB)
     # The tag tells the run-failure sensor (if a daemon is up) that this process alerts by itself.
     run_tags = {LAUNCHED_BY_TAG: "kpi run", **(tags or {})}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, run_config=QUIET_LOGS, raise_on_error=False, tags=run_tags)
+        run_config = {**QUIET_LOGS, **settings.as_run_config()}
+        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags)
     if not result.success:
         alert_run_failure(result, source=run_tags[LAUNCHED_BY_TAG])
         failed = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
@@ -40,7 +56,6 @@ def alert_run_failure(result, source: str = "kpi run") -> bool:
 
 
 def print_summary(home: Home, seconds: float) -> None:
-    import datetime as dt
 
     import duckdb
 

@@ -34,25 +34,47 @@ class Build:
 
 
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory) -> Build:
+def demo_build(tmp_path_factory, worker_id) -> Build:
+    """Built once per test session: under pytest-xdist the first worker that needs it builds it
+    in the session's shared temp folder while the other waits on a file lock, then both read it."""
+    from filelock import FileLock
+
+    if worker_id == "master":  # not under xdist
+        return _build_demo(tmp_path_factory.mktemp("demo_build"))
+    root = tmp_path_factory.getbasetemp().parent / "demo_build"
+    with FileLock(str(root) + ".lock"):
+        done = root / ".built"
+        if not done.exists():
+            if root.exists():  # an earlier attempt failed half-way
+                shutil.rmtree(root)
+            root.mkdir()
+            _build_demo(root)
+            done.touch()
+    return _demo(root)
+
+
+def _demo(root: Path) -> Build:
+    return Build(root=root, landing=root / "landing", home=root / "home", as_of=DEMO_AS_OF)
+
+
+def _build_demo(root: Path) -> Build:
     from orchestration.lib.demo_data import write_demo_landing
     from orchestration.lib.settings import Home
     from orchestration.pipeline import run_pipeline
 
-    root = tmp_path_factory.mktemp("demo_build")
-    landing = root / "landing"
-    write_demo_landing(landing, DEMO_AS_OF - dt.timedelta(days=3 * 365 - 1), DEMO_AS_OF, scale=0.3, seed=5)
+    build = _demo(root)
+    write_demo_landing(build.landing, DEMO_AS_OF - dt.timedelta(days=3 * 365 - 1), DEMO_AS_OF, scale=0.3, seed=5)
     mp = pytest.MonkeyPatch()
-    mp.setenv("KPI_HOME", str(root / "home"))
-    mp.setenv("KPI_LANDING_DIR", str(landing))
+    mp.setenv("KPI_HOME", str(build.home))
+    mp.setenv("KPI_LANDING_DIR", str(build.landing))
     mp.setenv("KPI_AS_OF", DEMO_AS_OF.isoformat())
     mp.delenv("KPI_SERVING_PATH", raising=False)
     mp.delenv("KPI_ALERT_WEBHOOK_URL", raising=False)
     try:
-        assert run_pipeline(Home(root / "home"), tags={"kpi/alerts": "off"})
+        assert run_pipeline(Home(build.home), tags={"kpi/alerts": "off"})
     finally:
         mp.undo()
-    return Build(root=root, landing=landing, home=root / "home", as_of=DEMO_AS_OF)
+    return build
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from webhook_receiver import Receiver
 
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.alerts import WEBHOOK_ENV, post_alert, record_scorecard_statuses
 
 AS_OF = dt.date(2026, 3, 10)
@@ -212,7 +213,9 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
     with Receiver() as rx:
         monkeypatch.setenv(WEBHOOK_ENV, rx.url)
         instance = dg.DagsterInstance.ephemeral()
-        result = dg.materialize([raw_orders, alerts], instance=instance)
+        result = dg.materialize(
+            [raw_orders, alerts], instance=instance, resources={"kpi": KpiRunSettings.from_environment()}
+        )
         assert result.success
         kinds = [p["kpi_alert"]["kind"] for p in rx.posts]
         assert sorted(kinds) == ["input_check_failed", "scorecard_transition"]
@@ -223,11 +226,16 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
 
         # the next run: same status, no new transition alert; muted runs post nothing
         rx.posts.clear()
-        assert dg.materialize([alerts], instance=instance).success
+        assert dg.materialize([alerts], instance=instance, resources={"kpi": KpiRunSettings.from_environment()}).success
         assert rx.posts == []
         with duckdb.connect(str(home / "warehouse.duckdb")) as con:
             _scorecard(con, [("revenue", "month", dt.date(2026, 3, 1), "unmeasurable", "orders missing")])
-        assert dg.materialize([raw_orders, alerts], instance=instance, tags={"kpi/alerts": "off"}).success
+        assert dg.materialize(
+            [raw_orders, alerts],
+            instance=instance,
+            tags={"kpi/alerts": "off"},
+            resources={"kpi": KpiRunSettings.from_environment()},
+        ).success
         assert rx.posts == []
     metadata = result.asset_materializations_for_node("alerts")[0].metadata
     assert metadata["input_checks_failed"].value == 1 and metadata["scorecard_transitions"].value == 1

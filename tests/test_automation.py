@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.freshness import CADENCES, table_freshness, warehouse_freshness
 from orchestration.lib.landing_watch import landing_state
 
@@ -137,23 +138,27 @@ def test_freshness_compares_latest_event_date_with_as_of(tmp_path):
 # --- the as-of date of a run ----------------------------------------------------------------
 
 
-def test_as_of_comes_from_the_run_tag_then_the_environment(monkeypatch):
+def test_as_of_comes_from_the_run_tag_then_the_run_config(monkeypatch):
     from orchestration.lib.settings import as_of_from_env, default_as_of
 
     seen: list[dt.date] = []
 
     @dg.asset
-    def probe(context):
-        seen.append(as_of_from_env(context.run.tags))
+    def probe(context, kpi: KpiRunSettings):
+        seen.append(kpi.as_of_date(context))
 
     monkeypatch.delenv("KPI_AS_OF", raising=False)
     assert as_of_from_env() == default_as_of()
     monkeypatch.setenv("KPI_AS_OF", "2026-01-31")
     assert as_of_from_env() == dt.date(2026, 1, 31)  # outside a run: the env var, as before
     instance = dg.DagsterInstance.ephemeral()
-    assert dg.materialize([probe], instance=instance).success
-    assert dg.materialize([probe], instance=instance, tags={"kpi/as_of": "2025-12-31"}).success
-    assert seen == [dt.date(2026, 1, 31), dt.date(2025, 12, 31)]
+    # the resource's default comes from the environment; a run's config and its tag override it
+    resources = {"kpi": KpiRunSettings.from_environment()}
+    assert dg.materialize([probe], instance=instance, resources=resources).success
+    assert dg.materialize([probe], instance=instance, tags={"kpi/as_of": "2025-12-31"}, resources=resources).success
+    config = {"resources": {"kpi": {"config": {"home": "data", "as_of": "2025-11-30"}}}}
+    assert dg.materialize([probe], instance=instance, run_config=config, resources=resources).success
+    assert seen == [dt.date(2026, 1, 31), dt.date(2025, 12, 31), dt.date(2025, 11, 30)]
 
 
 # --- one run at a time -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ import dagster as dg
 
 from orchestration.defs import ingest as ingest_defs
 from orchestration.defs.keys import raw_key
+from orchestration.defs.resources import KpiRunSettings
 
 HEADER = "customer_id,signup_date,country,segment,acquisition_channel,loyalty_tier\n"
 
@@ -20,7 +21,11 @@ def test_materialize_raw_assets(tmp_path, monkeypatch):
     monkeypatch.delenv("KPI_LANDING_DIR", raising=False)
     monkeypatch.setattr(ingest_defs, "load_clock", lambda: dt.datetime(2025, 6, 1))
     selection = [raw_key("customers"), raw_key("orders"), raw_key("fx_rates")]
-    result = dg.materialize([ingest_defs.landing_tables, ingest_defs.raw_contract_gx], selection=selection)
+    result = dg.materialize(
+        [ingest_defs.landing_tables, ingest_defs.raw_contract_gx],
+        selection=selection,
+        resources={"kpi": KpiRunSettings.from_environment()},
+    )
     assert result.success
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
     row = checks[("raw_customers", ingest_defs.ROW_CHECK)]
@@ -54,4 +59,5 @@ def test_definitions_shape():
     deps = {s.key.path[-1]: {d.asset_key.path[-1] for d in s.deps} for s in specs}
     assert deps["raw_order_lines"] == {"raw_orders", "raw_products"}
     assert deps["raw_orders"] == {"raw_customers", "raw_fx_rates"}
-    assert ingest_defs.defs.resolve_asset_graph()  # loads
+    with_settings = dg.Definitions(resources={"kpi": KpiRunSettings.from_environment()})
+    assert dg.Definitions.merge(ingest_defs.defs, with_settings).resolve_asset_graph()  # loads

@@ -144,9 +144,10 @@ def home(tmp_path, monkeypatch):
 
 
 def _materialize():
+    from orchestration.defs.resources import KpiRunSettings
     from orchestration.defs.targets import kpi_scorecard, kpi_targets
 
-    return dg.materialize([kpi_targets, kpi_scorecard])
+    return dg.materialize([kpi_targets, kpi_scorecard], resources={"kpi": KpiRunSettings.from_environment()})
 
 
 def test_assets_write_targets_and_scorecard(home):

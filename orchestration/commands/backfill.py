@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
 
 EPILOG = (
     "From the Dagster UI: open Jobs → kpi_pipeline → Launchpad, add the tag kpi/as_of=YYYY-MM-DD "
@@ -67,20 +68,17 @@ def as_of_dates(first: dt.date, last: dt.date, step: str) -> list[dt.date]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
     first, last = args.date_from, args.date_to
     try:
         dates = as_of_dates(first, last, args.step)
     except ValueError as exc:
         print(f"kpi backfill: {exc}", file=sys.stderr)
         return 2
-    if args.landing:
-        os.environ["KPI_LANDING_DIR"] = str(args.landing)
-
     from orchestration.lib.settings import AS_OF_TAG, Home
 
     home = Home.from_env().ensure()
+    if args.landing:
+        home = Home(home.root, landing_dir=Path(args.landing).resolve())
     if not home.landing.exists():
         print(
             f"kpi backfill: the landing folder {home.landing} does not exist (run `kpi run` once, or --landing)",
@@ -100,9 +98,10 @@ def run(args: argparse.Namespace) -> int:
     for i, as_of in enumerate(dates, 1):
         t0 = time.monotonic()
         print(f"[{i}/{len(dates)}] as of {as_of} ...", flush=True)
-        os.environ["KPI_AS_OF"] = as_of.isoformat()
         ok = run_pipeline(
             home,
+            landing=home.landing,
+            as_of=as_of,
             tags={
                 AS_OF_TAG: as_of.isoformat(),
                 ALERTS_TAG: "off",

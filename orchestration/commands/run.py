@@ -22,7 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def apply_run_env(args: argparse.Namespace) -> None:
-    """Flags become the environment the Dagster assets read (they run in this process)."""
+    """`kpi ui`: flags become the environment of the Dagster processes it starts, whose `kpi`
+    resource takes its defaults from it (`kpi run` passes them in the run's config instead)."""
     if getattr(args, "landing", None):
         os.environ["KPI_LANDING_DIR"] = str(Path(args.landing).resolve())
     if getattr(args, "as_of", None):
@@ -49,10 +50,11 @@ def landing_problem(landing: Path) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    apply_run_env(args)
-    from orchestration.lib.settings import Home, as_of_from_env
+    from orchestration.lib.settings import Home, as_of_from_env, parse_as_of
 
     home = Home.from_env()
+    if getattr(args, "landing", None):
+        home = Home(home.root, landing_dir=Path(args.landing).resolve())
     # check everything before anything is created in the home
     explicit_landing = bool(getattr(args, "landing", None) or os.environ.get("KPI_LANDING_DIR"))
     problem = landing_problem(home.landing)
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        as_of = as_of_from_env()
+        as_of = parse_as_of(args.as_of.isoformat()) if getattr(args, "as_of", None) else as_of_from_env()
     except ValueError as err:
         print(f"kpi run: {err}", file=sys.stderr)
         return 2
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
     from orchestration.lib.lint import lint_for_run
 
-    if not lint_for_run():
+    if not lint_for_run(home.warehouse, as_of):
         print("kpi run: stopped before any work: fix the target declarations above (see `kpi lint`).", file=sys.stderr)
         return 1
 
@@ -92,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import print_summary, run_pipeline
 
     started = time.monotonic()
-    ok = run_pipeline(home)
+    ok = run_pipeline(home, landing=home.landing, as_of=as_of)
     print_summary(home, time.monotonic() - started)
     if not ok:
         return 1

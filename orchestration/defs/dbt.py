@@ -9,7 +9,6 @@ Dagster as soon as dbt finishes it.
 """
 
 import json
-import os
 import shutil
 from collections.abc import Mapping
 from functools import cache
@@ -20,8 +19,9 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_subset_selection_for_context
 
 from orchestration.defs.keys import meta_key, raw_key
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.dbt_manifest import PROJECT, prepared_manifest, write_run_context
-from orchestration.lib.settings import Home, as_of_from_env, quarantine_threshold
+from orchestration.lib.settings import quarantine_threshold
 
 MANIFEST_PATH = prepared_manifest()
 
@@ -91,13 +91,13 @@ def _dagster_events(context: dg.AssetExecutionContext, node, manifest: dict, fai
 
 
 @dbt_assets(manifest=MANIFEST_PATH, project=PROJECT, dagster_dbt_translator=TRANSLATOR)
-def kpi_dbt_models(context: dg.AssetExecutionContext):
+def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     """Build every dbt model and run its data tests against the warehouse of this home."""
     from orchestration.lib.dbt_runner import run_dbt
 
-    home = Home.from_env().ensure()
-    os.environ["KPI_WAREHOUSE_PATH"] = str(home.warehouse)
-    as_of = as_of_from_env(context.run.tags)
+    home = kpi.get_home().ensure()
+    as_of = kpi.as_of_date(context)
+    env = {"KPI_WAREHOUSE_PATH": str(home.warehouse)}  # the profile's path (profiles.yml)
     write_run_context(home.warehouse, as_of)
     # The home's own target folder: dbt's artifacts stay out of the repository, and each night
     # reuses the previous night's partial parse (a new home starts from the prepared one).
@@ -109,12 +109,12 @@ def kpi_dbt_models(context: dg.AssetExecutionContext):
     manifest = _manifest()
     selection, indirect = get_subset_selection_for_context(context, manifest, None, None, None, TRANSLATOR, None)
     if indirect is not None:
-        os.environ["DBT_INDIRECT_SELECTION"] = indirect
+        env["DBT_INDIRECT_SELECTION"] = indirect
     context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
     failures: list[str] = []
     # dbt's unit tests check the KPI arithmetic on given rows (tests/test_dbt_unit_tests.py), not the night's data
     args = ["build", *selection, "--exclude-resource-type", "unit_test", "--vars", dbt_vars()]
-    for node in run_dbt(args, PROJECT.project_dir, target):
+    for node in run_dbt(args, PROJECT.project_dir, target, env=env):
         yield from _dagster_events(context, node, manifest, failures)
     if failures:
         raise dg.Failure(

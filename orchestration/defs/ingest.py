@@ -23,8 +23,8 @@ Checks on every `raw_<table>`:
   rules must agree expectation by expectation (lib/ingest.audit); the same audit gates
   `published_outputs`, so nothing is published that GX has not validated.
 
-The load clock is `load_clock()` (overridable in tests), the home is
-`Home.from_env()`.
+The load clock is `load_clock()` (overridable in tests), the home is the run's
+`KpiRunSettings` resource (defs/resources.py).
 """
 
 import datetime as dt
@@ -32,8 +32,8 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.defs.keys import raw_key, table_of
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib import contract as ct
-from orchestration.lib.settings import Home
 
 ROW_CHECK = "rows_pass_contract"
 TABLE_CHECK = "table_usable"
@@ -154,13 +154,13 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
     can_subset=True,
     description="Ingest the landing zone (ledger, GX row rules, SQL key rules, quarantine).",
 )
-def landing_tables(context: dg.AssetExecutionContext):
+def landing_tables(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     from orchestration.lib.gx_worker import prewarm
     from orchestration.lib.ingest import land_and_resolve
 
-    prewarm(Home.from_env().gx_dir)  # GX imports in its own process while the files land
+    home = kpi.get_home()
+    prewarm(home.gx_dir)  # GX imports in its own process while the files land
     wanted = [t for t in ct.TABLES if raw_key(t) in context.selected_asset_keys]
-    home = Home.from_env()
     clock = load_clock()
     results = land_and_resolve(home, tables=wanted, clock=lambda: clock, run_id=context.run_id)
     for name in ct.load_order():
@@ -193,12 +193,12 @@ GX_CHECK = "great_expectations"
     description="Waits for the GX worker's validation of this run's new rows, reconciles it with the SQL "
     "rules (lib/ingest.audit) and reports each table's suite.",
 )
-def raw_contract_gx(context: dg.AssetCheckExecutionContext):
+def raw_contract_gx(context: dg.AssetCheckExecutionContext, kpi: KpiRunSettings):
     import duckdb
 
     from orchestration.lib.ingest import audit, data_docs
 
-    home = Home.from_env()
+    home = kpi.get_home()
     run_id = context.op_execution_context.run_id
     audit(home, run_id, log=context.log.info)
     docs = data_docs(home)

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 import dagster as dg
 
 from orchestration.defs.keys import RAW_PREFIX, raw_key
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib import contract as ct
 from orchestration.lib.alerts import WEBHOOK_ENV, post_alert, record_scorecard_statuses, transitions_text
 from orchestration.lib.freshness import CADENCES, checked_tables
-from orchestration.lib.settings import Home, as_of_from_env
 
 FRESHNESS_CHECK = "fresh"
 #: the table-level input check of every raw_<table> (defs/ingest.py); an ERROR failure alerts
@@ -58,13 +58,13 @@ def _freshness_spec(table: str) -> dg.AssetCheckSpec:
     can_subset=True,
     description="Per raw table: its latest event date against the run's as-of date (cadences in lib/freshness.py).",
 )
-def raw_freshness(context: dg.AssetCheckExecutionContext):
+def raw_freshness(context: dg.AssetCheckExecutionContext, kpi: KpiRunSettings):
     import duckdb
 
     from orchestration.lib.freshness import warehouse_freshness
 
-    as_of = as_of_from_env(context.run.tags)
-    home = Home.from_env()
+    as_of = kpi.as_of_date(context)
+    home = kpi.get_home()
     with duckdb.connect(str(home.warehouse)) as con:
         results = warehouse_freshness(con, as_of)
     selected = context.selected_asset_check_keys
@@ -167,10 +167,10 @@ def alert_failed_run(job_name: str, run_id: str, events: Iterable, *, source: st
         "(meta.scorecard_status_history)."
     ),
 )
-def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def alerts(context: dg.AssetExecutionContext, kpi: KpiRunSettings) -> dg.MaterializeResult:
     import duckdb
 
-    as_of = as_of_from_env(context.run.tags)
+    as_of = kpi.as_of_date(context)
     muted = context.run.tags.get(ALERTS_TAG) == "off"
     say = context.log.info
 
@@ -183,7 +183,7 @@ def alerts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     ]
 
     # 2. scorecard transitions against the previous run
-    with duckdb.connect(str(Home.from_env().warehouse)) as con:
+    with duckdb.connect(str(kpi.get_home().warehouse)) as con:
         has_scorecard = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'kpi_scorecard'"
         ).fetchone()[0]

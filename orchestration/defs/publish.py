@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.settings import Home
 
 _PUBLISHED_FROM = [
@@ -26,14 +27,14 @@ _PUBLISHED_FROM = [
         "previous publish and fails the run."
     ),
 )
-def published_outputs(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def published_outputs(context: dg.AssetExecutionContext, kpi: KpiRunSettings) -> dg.MaterializeResult:
     import pandas as pd
 
     from orchestration.lib.ingest import audit
     from orchestration.lib.publish import publish
     from orchestration.lib.targets import catalog_fields
 
-    home = Home.from_env().ensure()
+    home = kpi.get_home().ensure()
     # nothing is published that Great Expectations has not validated (and agreed with)
     audit(home, context.run_id, log=context.log.info)
     fields = catalog_fields()
@@ -83,12 +84,11 @@ def latest_month_preview(home: Home) -> tuple[str | None, str]:
         "number read from serving.duckdb."
     ),
 )
-def scorecard_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def scorecard_report(context: dg.AssetExecutionContext, kpi: KpiRunSettings) -> dg.MaterializeResult:
     from orchestration.lib.report import write_report
-    from orchestration.lib.settings import as_of_from_env
 
-    home = Home.from_env()
-    path = write_report(home.serving, home.reports, as_of_from_env(context.run.tags))
+    home = kpi.get_home()
+    path = write_report(home.serving, home.reports, kpi.as_of_date(context))
     context.log.info(f"report: {path}")
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(path)), "bytes": dg.MetadataValue.int(path.stat().st_size)}

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from orchestration.defs.keys import raw_key
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.contract import TABLES
-from orchestration.lib.settings import Home
 
 
 @dg.multi_asset(
@@ -32,10 +32,10 @@ from orchestration.lib.settings import Home
         ),
     ]
 )
-def ingestion_summary(context: dg.AssetExecutionContext):
+def ingestion_summary(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     import duckdb
 
-    home = Home.from_env()
+    home = kpi.get_home()
     con = duckdb.connect(str(home.warehouse), read_only=True)
     try:
         run_id = con.execute("select run_id from meta.data_quality order by rowid desc limit 1").fetchone()

@@ -13,9 +13,9 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.cascade import build_targets
 from orchestration.lib.scorecard import STATUSES, allocation_check, build_scorecard
-from orchestration.lib.settings import Home, as_of_from_env
 from orchestration.lib.targets import (
     KpiProfile,
     kpi_profiles,
@@ -127,8 +127,8 @@ def _preview(frame: pd.DataFrame, rows: int = 20) -> str:
     description="Targets per KPI, grain and period: the plan cascade (plan → years → quarters → months) "
     "with explicit targets laid over it. Declared in dbt_project/kpi_targets/*.yml.",
 )
-def kpi_targets() -> dg.MaterializeResult:
-    with duckdb.connect(str(Home.from_env().warehouse)) as con:
+def kpi_targets(kpi: KpiRunSettings) -> dg.MaterializeResult:
+    with duckdb.connect(str(kpi.get_home().warehouse)) as con:
         targets = compute_targets(con)
     by_source = targets.groupby("source").size().to_dict() if not targets.empty else {}
     return dg.MaterializeResult(
@@ -149,9 +149,9 @@ def kpi_targets() -> dg.MaterializeResult:
     description="Each targeted KPI and period up to the as-of date against its actual: attainment, "
     "projection, status (achieved, missed, on_track, at_risk, off_track, unmeasurable) and why.",
 )
-def kpi_scorecard(context) -> dg.MaterializeResult:
-    as_of = as_of_from_env(context.run.tags)
-    with duckdb.connect(str(Home.from_env().warehouse)) as con:
+def kpi_scorecard(context, kpi: KpiRunSettings) -> dg.MaterializeResult:
+    as_of = kpi.as_of_date(context)
+    with duckdb.connect(str(kpi.get_home().warehouse)) as con:
         scorecard, check = compute_scorecard(con, as_of)
     counts = scorecard["status"].value_counts().to_dict()
     current = scorecard[scorecard["grain"] == "month"]

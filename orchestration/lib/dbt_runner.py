@@ -40,9 +40,14 @@ class DbtFailed(RuntimeError):
 
 
 def run_dbt(
-    args: list[str], project_dir: Path, target_path: Path, log_path: Path | None = None
+    args: list[str],
+    project_dir: Path,
+    target_path: Path,
+    log_path: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[NodeResult]:
-    """Run `dbt <args>` in process; yield each node's result as it finishes. Raises DbtFailed
+    """Run `dbt <args>` in process; yield each node's result as it finishes. `env`: variables set
+    for this invocation only (the profile's KPI_WAREHOUSE_PATH), restored after. Raises DbtFailed
     (with dbt's messages) when dbt itself fails to run (a parse error, a missing profile)."""
     from dbt.cli.main import dbtRunner
 
@@ -86,7 +91,7 @@ def run_dbt(
         finally:
             events.put(_DONE)
 
-    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false"}
+    env = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_USE_COLORS": "false", **(env or {})}
     with _LOCK:
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)

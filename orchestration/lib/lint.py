@@ -403,15 +403,13 @@ def format_report(report: LintReport) -> str:
     return "\n".join(lines)
 
 
-def lint_for_run(out=None) -> bool:
-    """What `kpi run` does before any work: lint the declarations (with the last run's data,
-    when there is one), print the KPIs that have findings, and return False on errors."""
+def lint_for_run(warehouse: Path, as_of: dt.date, out=None) -> bool:
+    """What `kpi run` does before any work: lint the declarations (with the last run's data in
+    `warehouse`, when there is one), print the KPIs that have findings, and return False on errors."""
     import sys
 
-    from orchestration.lib.settings import Home, as_of_from_env
-
     out = out or sys.stdout
-    report = lint_project(warehouse=Home.from_env().warehouse, as_of=as_of_from_env())
+    report = lint_project(warehouse=warehouse, as_of=as_of)
     flagged = {f.kpi for f in report.findings}
     if flagged:
         shown = LintReport([d for d in report.declarations if d.kpi in flagged], report.findings, report.used_data)

@@ -27,6 +27,8 @@ def default_as_of() -> dt.date:
 @dataclass(frozen=True)
 class Home:
     root: Path
+    #: the landing zone when it is not <root>/landing (a Dagster run's resource config sets it)
+    landing_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> Home:
@@ -34,6 +36,8 @@ class Home:
 
     @property
     def landing(self) -> Path:
+        if self.landing_dir is not None:
+            return self.landing_dir
         env = os.environ.get("KPI_LANDING_DIR")
         return Path(env).resolve() if env else self.root / "landing"
 
@@ -87,7 +91,11 @@ def as_of_from_env(run_tags: Mapping[str, str] | None = None) -> dt.date:
     """The run's as-of date: the run's `kpi/as_of` tag (`run_tags`: a Dagster run's tags, so a
     run launched from the UI or by a schedule picks its own), else $KPI_AS_OF, else yesterday
     (UTC). Raises ValueError (with what to write) for a value that is no date or is after today."""
-    raw = (run_tags or {}).get(AS_OF_TAG) or os.environ.get("KPI_AS_OF")
+    return parse_as_of((run_tags or {}).get(AS_OF_TAG) or os.environ.get("KPI_AS_OF"))
+
+
+def parse_as_of(raw: str | None) -> dt.date:
+    """An as-of date from its text (empty: yesterday, UTC); ValueError for no date or a future one."""
     if not raw:
         return default_as_of()
     try:

@@ -1,0 +1,53 @@
+"""What a run reads and writes, as a Dagster resource: the home, the landing zone, the as-of date.
+
+Every asset takes it (`kpi: KpiRunSettings`), so a run's inputs are in its run config (the
+Launchpad shows and edits them; `kpi run` passes its flags there), never in environment variables
+an asset reads later. The defaults come from the environment of the process that loads the code
+location (KPI_HOME, KPI_LANDING_DIR, KPI_AS_OF), so `dagster dev` in a shell that set them runs
+on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from orchestration.lib.settings import AS_OF_TAG, Home, parse_as_of
+
+RESOURCE_KEY = "kpi"
+
+
+class KpiRunSettings(dg.ConfigurableResource):
+    """The home folder, the landing zone and the as-of date of a run."""
+
+    home: str = Field(description="home folder: warehouse, ledger, serving database, exports (KPI_HOME; ./data)")
+    landing: str = Field(default="", description="landing zone folder; empty: <home>/landing (KPI_LANDING_DIR)")
+    as_of: str = Field(
+        default="",
+        description="as-of date YYYY-MM-DD; empty: the run tag kpi/as_of (schedules set it), else yesterday (UTC)",
+    )
+
+    def get_home(self) -> Home:
+        root = Path(self.home).resolve()
+        return Home(root, landing_dir=Path(self.landing).resolve() if self.landing else root / "landing")
+
+    def as_of_date(self, context: dg.OpExecutionContext | dg.AssetCheckExecutionContext) -> dt.date:
+        """The run's tag `kpi/as_of` (a schedule's or a backfill's day) wins over the configured date."""
+        return parse_as_of(context.run.tags.get(AS_OF_TAG) or self.as_of)
+
+    @classmethod
+    def from_environment(cls) -> KpiRunSettings:
+        return cls(
+            home=os.environ.get("KPI_HOME", "data"),
+            landing=os.environ.get("KPI_LANDING_DIR", ""),
+            as_of=os.environ.get("KPI_AS_OF", ""),
+        )
+
+    def as_run_config(self) -> dict:
+        return {
+            "resources": {RESOURCE_KEY: {"config": {"home": self.home, "landing": self.landing, "as_of": self.as_of}}}
+        }
