@@ -58,7 +58,7 @@ def _demo(root: Path) -> Build:
 
 
 def _build_demo(root: Path) -> Build:
-    from orchestration.lib.demo_data import write_demo_landing
+    from orchestration.lib.demo import write_demo_landing
     from orchestration.lib.settings import Home
     from orchestration.pipeline import run_pipeline
 

@@ -96,7 +96,7 @@ def test_a_closed_pipe_is_not_an_error(tmp_path):
 
 
 def test_scientific_notation_is_a_number_in_targets():
-    from orchestration.lib.targets import parse_amount, parse_target_value
+    from orchestration.lib.amounts import parse_amount, parse_target_value
 
     assert parse_amount("4.5e6") == (4_500_000.0, False)
     assert parse_target_value("4.5E6") == ("absolute", 4_500_000.0)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.lib import demo_data as dd
+from orchestration.lib import demo as dd
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END, SCALE = date(2024, 1, 1), date(2024, 9, 30), 0.25

@@ -15,7 +15,7 @@ import hashlib
 import duckdb
 import pytest
 
-from orchestration.lib.demo_data import write_demo_landing
+from orchestration.lib.demo import write_demo_landing
 from orchestration.lib.settings import Home
 from orchestration.pipeline import run_pipeline
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from published import differences, snapshot
 
-from orchestration.lib.demo_data import write_demo_landing
+from orchestration.lib.demo import write_demo_landing
 from orchestration.lib.landing_slicer import event_dates, load_landing, write_window
 from orchestration.lib.settings import Home
 from orchestration.pipeline import run_pipeline

@@ -7,14 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from orchestration.lib.amounts import parse_target_value
 from orchestration.lib.cascade import build_targets
-from orchestration.lib.targets import (
-    KpiProfile,
-    label,
-    parse_declaration,
-    parse_period,
-    parse_target_value,
-)
+from orchestration.lib.periods import label, parse_period
+from orchestration.lib.targets import KpiProfile, parse_declaration
 
 D = dt.date
 FLOW = {"revenue": KpiProfile("revenue", "up", True), "leads": KpiProfile("leads", "up", True)}

@@ -12,7 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.lib.targets import catalog_fields, period_end
+from orchestration.lib.periods import period_end
+from orchestration.lib.targets import catalog_fields
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = dt.date(2026, 11, 21)

@@ -106,7 +106,7 @@ def measure(cmd: list[str], log: Path, env: dict | None = None) -> dict:
 
 def _demo(root: Path, scale: float, start: dt.date, end: dt.date) -> dict:
     """The demo landing zone for [start, end] (generated once; reused by later benches)."""
-    from orchestration.lib.demo_data import write_demo_landing
+    from orchestration.lib.demo import write_demo_landing
 
     done = root / "rows.json"
     if done.exists():

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-# Same value as orchestration.lib.demo_data.ORDER_LINES_PER_SCALE_YEAR (a test checks
+# Same value as orchestration.lib.demo.ORDER_LINES_PER_SCALE_YEAR (a test checks
 # it); repeated here so that `kpi --help` does not import numpy and pandas.
 ORDER_LINES_PER_SCALE_YEAR = 17_000
 
@@ -95,7 +95,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orchestration.lib import demo_data
+    from orchestration.lib import demo as demo_data
     from orchestration.lib.settings import Home
 
     end = args.end or default_end()

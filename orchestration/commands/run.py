@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     if demo:
         import datetime as dt
 
-        from orchestration.lib.demo_data import write_demo_landing
+        from orchestration.lib.demo import write_demo_landing
 
         print(f"kpi run: no data in {home.landing}; writing the demo landing zone first", flush=True)
         write_demo_landing(home.landing, as_of - dt.timedelta(days=3 * 365 - 1), as_of)

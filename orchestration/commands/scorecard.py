@@ -11,7 +11,8 @@ import datetime as dt
 import os
 import sys
 
-from orchestration.lib.targets import GRAINS, PERSPECTIVES
+from orchestration.lib.periods import GRAINS
+from orchestration.lib.targets import PERSPECTIVES
 
 COLOURS = {
     "achieved": "32",  # green
@@ -56,8 +57,8 @@ def render_table(
 ) -> str:
     import pandas as pd
 
+    from orchestration.lib.periods import label
     from orchestration.lib.scorecard import allocation_summary, kpi_tree
-    from orchestration.lib.targets import label
 
     info = catalog.set_index("kpi_id").to_dict("index") if not catalog.empty else {}
     latest = max(rows["period_start"]) if not rows.empty else None

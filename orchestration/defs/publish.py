@@ -2,24 +2,26 @@
 
 import dagster as dg
 
+from orchestration.defs.keys import meta_key
 from orchestration.defs.resources import KpiRunSettings
+from orchestration.defs.targets import kpi_scorecard, kpi_targets
+from orchestration.lib.dbt_manifest import mart_models
 from orchestration.lib.settings import Home
 
+#: what the serving database is published from: the dbt marts (read from the manifest), the
+#: targets and scorecard, and the ingestion bookkeeping
 _PUBLISHED_FROM = [
-    "kpi_values",
-    "kpi_catalog",
-    "revenue_bridge",
-    "mrr_bridge",
-    "kpi_targets",
-    "kpi_scorecard",
-    "meta_table_status",
-    "meta_quarantine",
+    *[dg.AssetKey(name) for name in mart_models()],
+    kpi_targets.key,
+    kpi_scorecard.key,
+    meta_key("table_status"),
+    meta_key("quarantine"),
 ]
 
 
 @dg.asset(
     group_name="outputs",
-    deps=[dg.AssetKey(k) for k in _PUBLISHED_FROM],
+    deps=_PUBLISHED_FROM,
     description=(
         "Write-audit-publish of the kpi.* tables of kpis.md: written to a new file, audited (row "
         "counts, unique keys, bridge identities, this run's dbt tests, no KPI lost all its rows), then "

@@ -16,12 +16,7 @@ import pandas as pd
 from orchestration.defs.resources import KpiRunSettings
 from orchestration.lib.cascade import build_targets
 from orchestration.lib.scorecard import STATUSES, allocation_check, build_scorecard
-from orchestration.lib.targets import (
-    KpiProfile,
-    kpi_profiles,
-    load_declarations,
-    load_kpi_definitions,
-)
+from orchestration.lib.targets import KpiProfile, kpi_profiles, load_declarations, load_kpi_definitions
 
 UPSTREAM = [dg.AssetKey("kpi_values"), dg.AssetKey("kpi_catalog")]
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.lib.targets import KpiDeclaration, KpiProfile, PlanSpec, TargetSpec, shift
+from orchestration.lib.periods import shift
+from orchestration.lib.targets import KpiDeclaration, KpiProfile, PlanSpec, TargetSpec
 
 TARGET_COLUMNS = ["kpi_id", "grain", "period_start", "target_value", "source"]
 

@@ -36,6 +36,19 @@ def prepared_manifest() -> Path:
     return PROJECT.manifest_path
 
 
+def mart_models(manifest_path: Path | None = None) -> list[str]:
+    """The models of the project's marts folder (models/marts/), from the manifest: the dbt
+    outputs that are published (kpi_values, kpi_catalog, the bridges), never a list kept by hand."""
+    import json
+
+    manifest = json.loads((manifest_path or prepared_manifest()).read_text())
+    return sorted(
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/")
+    )
+
+
 def write_run_context(warehouse: Path, as_of) -> None:
     """Record the run's as-of date where the dbt models read it (meta.run_context)."""
     import duckdb

@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from orchestration.lib.cascade import Actual, Key, base_value, explicit_target, index_actuals
-from orchestration.lib.targets import (
-    KpiDeclaration,
-    KpiDefinition,
-    label,
-    load_declarations,
-    load_kpi_definitions,
-    period_end,
-    periods_between,
-)
+from orchestration.lib.periods import label, period_end, periods_between
+from orchestration.lib.targets import KpiDeclaration, KpiDefinition, load_declarations, load_kpi_definitions
 
 HISTORY_PERIODS = 24
 # The order the "good" checks are listed in, and how a manager reads them.
@@ -173,172 +167,239 @@ def _cycle_from(start: str, parent: dict[str, str | None]) -> list[str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Project:
+    """What every declaration is judged against: the metrics, the other declarations, the data."""
+
+    definitions: dict[str, KpiDefinition]
+    declared: set[str]
+    parent: dict[str, str | None]
+    children: dict[str, list[str]]
+    actuals: dict[Key, Actual]
+    as_of: dt.date
+
+    @property
+    def metric_list(self) -> str:
+        return ", ".join(sorted(self.definitions)[:6]) + (", …" if len(self.definitions) > 6 else "")
+
+
 def lint(
     declarations: list[KpiDeclaration],
     definitions: dict[str, KpiDefinition],
     kpi_values: pd.DataFrame | None = None,
     as_of: dt.date | None = None,
 ) -> LintReport:
-    """Every error and warning of targets.md, per declared KPI."""
+    """Every error and warning of targets.md, per declared KPI (one check function per criterion)."""
     report = LintReport(declarations, used_data=kpi_values is not None and not kpi_values.empty)
-    actuals = index_actuals(kpi_values) if kpi_values is not None else {}
-    as_of = as_of or dt.date.today()
-    declared = {d.kpi for d in declarations}
-    parent = {d.kpi: d.aligns_to for d in declarations}
     children: dict[str, list[str]] = {}
     for d in declarations:
         if d.aligns_to:
             children.setdefault(d.aligns_to, []).append(d.kpi)
+    project = _Project(
+        definitions=definitions,
+        declared={d.kpi for d in declarations},
+        parent={d.kpi: d.aligns_to for d in declarations},
+        children=children,
+        actuals=index_actuals(kpi_values) if kpi_values is not None else {},
+        as_of=as_of or dt.date.today(),
+    )
     seen: dict[str, str] = {}
-    metric_list = ", ".join(sorted(definitions)[:6]) + (", …" if len(definitions) > 6 else "")
-
     for d in declarations:
-
-        def err(check: str, message: str, kpi: str = d.kpi) -> None:
-            report.findings.append(Finding(kpi, "error", check, message))
-
-        def warn(check: str, message: str, kpi: str = d.kpi) -> None:
-            report.findings.append(Finding(kpi, "warning", check, message))
-
         if d.kpi in seen:
-            err("valid", f"declared twice (in {seen[d.kpi]} and {d.source}): keep one declaration per KPI.")
+            report.findings.append(
+                _error(d, "valid", f"declared twice (in {seen[d.kpi]} and {d.source}): keep one declaration per KPI.")
+            )
         seen[d.kpi] = d.source
-        definition = definitions.get(d.kpi)
-
-        # measurable
-        if definition is None:
-            close = difflib.get_close_matches(d.kpi, list(definitions), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            err(
-                "measurable",
-                f"not measurable: no metric is called {d.kpi!r}, so nothing can measure it. "
-                f"Declare the KPI under the id of a defined metric ({metric_list or 'none defined yet'}), "
-                f"or define that metric first in dbt_project/models/kpis.{hint}",
-            )
-
-        # specific and time-bound
-        if not d.targets and d.plan is None:
-            err(
-                "specific",
-                "not specific: there is no number to reach. Add a target with a value, e.g. `value: 120000`.",
-            )
-            err(
-                "time_bound",
-                "not time-bound: there is no date to reach it by. Give the target a period "
-                "(2026, 2026-Q3, 2026-11) or a deadline (2026-12-15).",
-            )
-        for spec in d.targets:
-            where = f" for {spec.where}" if spec.grain else ""
-            if spec.number_problem:
-                err(
-                    "specific",
-                    f"not specific: the target{where} has no number to reach ({spec.number_problem}), so nobody "
-                    "can tell whether it was met. Write the number, e.g. `value: 120000`, or a change on the "
-                    'previous period such as `value: "+25000 over last month"`.',
-                )
-            if spec.period_problem:
-                shown = spec.raw.get("value")
-                what = f"the target {shown!r}" if shown is not None else "a target"
-                err(
-                    "time_bound",
-                    f"not time-bound: {what} has no date to reach it by ({spec.period_problem}), so it can "
-                    "never be late. Add `period: 2026-11` (or 2026-Q3, 2026) or `deadline: 2026-12-15`.",
-                )
-        plan = d.plan
-        if plan is not None:
-            for problem in plan.problems:
-                if "year" in problem and "after" not in problem:
-                    err("time_bound", f"not time-bound: {problem}. Add it, e.g. `base_year: 2025, target_year: 2030`.")
-                elif "target value" in problem:
-                    err("specific", f"not specific: {problem}. Add e.g. `target_value: 5000000` (or `2x`, `+60%`).")
-                else:
-                    err("valid", f"the plan cannot be used: {problem}.")
-            if plan.method == "compound" and not plan.problems:
-                v0 = base_value(d.kpi, plan, actuals)
-                vt = plan.target_for(v0) if v0 is not None else plan.target_value
-                bad = [f"{name} {v:,.4g}" for name, v in (("base", v0), ("target", vt)) if v is not None and v <= 0]
-                if bad:
-                    err(
-                        "valid",
-                        f"the compound plan cannot work: a compound plan grows by a fixed percentage a year, "
-                        f"which cannot start from or reach zero or less ({', '.join(bad)}). "
-                        "Use `method: linear`, or positive numbers.",
-                    )
-                elif v0 is None and plan.base_value is None and actuals:
-                    warn(
-                        "realistic",
-                        f"the plan's base year {plan.base_year} has no actual yet, so the plan yields no targets. "
-                        "Give a `base_value` or pick a base year with data.",
-                    )
-
-        # owner and direction
-        if not d.owner:
-            err("owned", "no owner: nobody answers for this KPI. Add `owner:` with a name or an e-mail address.")
-        direction = d.direction or (definition.direction if definition else None)
-        if definition is not None and direction not in ("up", "down"):
-            err(
-                "directional",
-                "no direction: the metric does not say whether more is better or worse, so a target cannot be "
-                "judged. Add `direction: up` (more is better) or `direction: down` (less is better).",
-            )
-
-        # business-aligned
-        if d.level == "team" and not d.aligns_to:
-            err(
-                "aligned",
-                "not business-aligned: a team KPI must say which company KPI it moves. "
-                "Add `aligns_to: <company kpi>`, e.g. `aligns_to: revenue`.",
-            )
-        if d.aligns_to and d.aligns_to not in declared and d.aligns_to not in definitions:
-            err(
-                "aligned",
-                f"not business-aligned: it aligns to {d.aligns_to!r}, which is no KPI. "
-                "Point `aligns_to` at a declared KPI.",
-            )
-        cycle = _cycle_from(d.kpi, parent)
-        if cycle:
-            err(
-                "aligned",
-                f"not business-aligned: alignment goes round in a circle ({' → '.join(cycle)}), so it never "
-                "reaches a company objective. Make the top KPI `level: company` without `aligns_to`.",
-            )
-        for problem in d.problems:
-            err("valid", f"{problem}.")
-
-        # warnings
-        if not d.actions and not children.get(d.kpi):
-            warn(
-                "actionable",
-                "not actionable: no actions and no team KPIs driving it, so nobody knows what to do to move it. "
-                "List the initiatives under `actions:`, or align team KPIs to it.",
-            )
-        if actuals and direction in ("up", "down") and definition is not None:
-            report.findings.extend(_check_realism(d, direction, actuals, as_of))
-        for alloc in d.allocations:
-            for problem in alloc.problems:
-                err("valid", f"{problem}.")
-            if alloc.problems:
-                continue
-            change = alloc.change
-            if change is None:
-                change = next(
-                    (
-                        t.number
-                        for t in d.targets
-                        if t.kind == "delta" and t.grain == alloc.grain and t.period_start == alloc.period_start
-                    ),
-                    None,
-                )
-            total = sum(alloc.parts.values())
-            if change is not None and abs(total - change) > 0.005 * max(1.0, abs(change)):
-                parts = " + ".join(f"{k} {v:,.4g}" for k, v in alloc.parts.items())
-                warn(
-                    "allocation",
-                    f"the allocation for {label(alloc.grain, alloc.period_start)} does not add up: "
-                    f"{parts} = {total:,.4g}, but the targeted change is {change:,.4g}. "
-                    "Adjust the parts or the change so they match.",
-                )
+        for check in _CHECKS:
+            report.findings.extend(check(d, project))
     return report
+
+
+def _error(d: KpiDeclaration, check: str, message: str) -> Finding:
+    return Finding(d.kpi, "error", check, message)
+
+
+def _warning(d: KpiDeclaration, check: str, message: str) -> Finding:
+    return Finding(d.kpi, "warning", check, message)
+
+
+def _direction(d: KpiDeclaration, project: _Project) -> str | None:
+    definition = project.definitions.get(d.kpi)
+    return d.direction or (definition.direction if definition else None)
+
+
+def _check_measurable(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    if d.kpi in project.definitions:
+        return
+    close = difflib.get_close_matches(d.kpi, list(project.definitions), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    yield _error(
+        d,
+        "measurable",
+        f"not measurable: no metric is called {d.kpi!r}, so nothing can measure it. "
+        f"Declare the KPI under the id of a defined metric ({project.metric_list or 'none defined yet'}), "
+        f"or define that metric first in dbt_project/models/kpis.{hint}",
+    )
+
+
+def _check_specific_and_time_bound(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    if not d.targets and d.plan is None:
+        yield _error(
+            d, "specific", "not specific: there is no number to reach. Add a target with a value, e.g. `value: 120000`."
+        )
+        yield _error(
+            d,
+            "time_bound",
+            "not time-bound: there is no date to reach it by. Give the target a period "
+            "(2026, 2026-Q3, 2026-11) or a deadline (2026-12-15).",
+        )
+    for spec in d.targets:
+        where = f" for {spec.where}" if spec.grain else ""
+        if spec.number_problem:
+            yield _error(
+                d,
+                "specific",
+                f"not specific: the target{where} has no number to reach ({spec.number_problem}), so nobody "
+                "can tell whether it was met. Write the number, e.g. `value: 120000`, or a change on the "
+                'previous period such as `value: "+25000 over last month"`.',
+            )
+        if spec.period_problem:
+            shown = spec.raw.get("value")
+            what = f"the target {shown!r}" if shown is not None else "a target"
+            yield _error(
+                d,
+                "time_bound",
+                f"not time-bound: {what} has no date to reach it by ({spec.period_problem}), so it can "
+                "never be late. Add `period: 2026-11` (or 2026-Q3, 2026) or `deadline: 2026-12-15`.",
+            )
+
+
+def _check_plan(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    plan = d.plan
+    if plan is None:
+        return
+    for problem in plan.problems:
+        if "year" in problem and "after" not in problem:
+            yield _error(
+                d, "time_bound", f"not time-bound: {problem}. Add it, e.g. `base_year: 2025, target_year: 2030`."
+            )
+        elif "target value" in problem:
+            yield _error(d, "specific", f"not specific: {problem}. Add e.g. `target_value: 5000000` (or `2x`, `+60%`).")
+        else:
+            yield _error(d, "valid", f"the plan cannot be used: {problem}.")
+    if plan.method != "compound" or plan.problems:
+        return
+    v0 = base_value(d.kpi, plan, project.actuals)
+    vt = plan.target_for(v0) if v0 is not None else plan.target_value
+    bad = [f"{name} {v:,.4g}" for name, v in (("base", v0), ("target", vt)) if v is not None and v <= 0]
+    if bad:
+        yield _error(
+            d,
+            "valid",
+            f"the compound plan cannot work: a compound plan grows by a fixed percentage a year, "
+            f"which cannot start from or reach zero or less ({', '.join(bad)}). "
+            "Use `method: linear`, or positive numbers.",
+        )
+    elif v0 is None and plan.base_value is None and project.actuals:
+        yield _warning(
+            d,
+            "realistic",
+            f"the plan's base year {plan.base_year} has no actual yet, so the plan yields no targets. "
+            "Give a `base_value` or pick a base year with data.",
+        )
+
+
+def _check_owned_and_directional(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    if not d.owner:
+        yield _error(
+            d, "owned", "no owner: nobody answers for this KPI. Add `owner:` with a name or an e-mail address."
+        )
+    if d.kpi in project.definitions and _direction(d, project) not in ("up", "down"):
+        yield _error(
+            d,
+            "directional",
+            "no direction: the metric does not say whether more is better or worse, so a target cannot be "
+            "judged. Add `direction: up` (more is better) or `direction: down` (less is better).",
+        )
+
+
+def _check_aligned(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    if d.level == "team" and not d.aligns_to:
+        yield _error(
+            d,
+            "aligned",
+            "not business-aligned: a team KPI must say which company KPI it moves. "
+            "Add `aligns_to: <company kpi>`, e.g. `aligns_to: revenue`.",
+        )
+    if d.aligns_to and d.aligns_to not in project.declared and d.aligns_to not in project.definitions:
+        yield _error(
+            d,
+            "aligned",
+            f"not business-aligned: it aligns to {d.aligns_to!r}, which is no KPI. Point `aligns_to` at a declared KPI.",
+        )
+    cycle = _cycle_from(d.kpi, project.parent)
+    if cycle:
+        yield _error(
+            d,
+            "aligned",
+            f"not business-aligned: alignment goes round in a circle ({' → '.join(cycle)}), so it never "
+            "reaches a company objective. Make the top KPI `level: company` without `aligns_to`.",
+        )
+    for problem in d.problems:
+        yield _error(d, "valid", f"{problem}.")
+
+
+def _check_actionable_and_realistic(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    if not d.actions and not project.children.get(d.kpi):
+        yield _warning(
+            d,
+            "actionable",
+            "not actionable: no actions and no team KPIs driving it, so nobody knows what to do to move it. "
+            "List the initiatives under `actions:`, or align team KPIs to it.",
+        )
+    direction = _direction(d, project)
+    if project.actuals and direction in ("up", "down") and d.kpi in project.definitions:
+        yield from _check_realism(d, direction, project.actuals, project.as_of)
+
+
+def _check_allocations(d: KpiDeclaration, project: _Project) -> Iterator[Finding]:
+    for alloc in d.allocations:
+        for problem in alloc.problems:
+            yield _error(d, "valid", f"{problem}.")
+        if alloc.problems:
+            continue
+        change = alloc.change
+        if change is None:
+            change = next(
+                (
+                    t.number
+                    for t in d.targets
+                    if t.kind == "delta" and t.grain == alloc.grain and t.period_start == alloc.period_start
+                ),
+                None,
+            )
+        total = sum(alloc.parts.values())
+        if change is not None and abs(total - change) > 0.005 * max(1.0, abs(change)):
+            parts = " + ".join(f"{k} {v:,.4g}" for k, v in alloc.parts.items())
+            yield _warning(
+                d,
+                "allocation",
+                f"the allocation for {label(alloc.grain, alloc.period_start)} does not add up: "
+                f"{parts} = {total:,.4g}, but the targeted change is {change:,.4g}. "
+                "Adjust the parts or the change so they match.",
+            )
+
+
+#: the criteria of targets.md, in the order their findings are listed
+_CHECKS = (
+    _check_measurable,
+    _check_specific_and_time_bound,
+    _check_plan,
+    _check_owned_and_directional,
+    _check_aligned,
+    _check_actionable_and_realistic,
+    _check_allocations,
+)
 
 
 def read_kpi_values(warehouse: Path) -> pd.DataFrame | None:

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.lib.periods import label, period_start, shift
 from orchestration.lib.scorecard import (
     BRIDGE_OF_KPI,
     STATUSES,
@@ -33,7 +34,7 @@ from orchestration.lib.scorecard import (
     kpi_tree,
     select_rows,
 )
-from orchestration.lib.targets import PERSPECTIVES, label, load_declarations, period_start, shift
+from orchestration.lib.targets import PERSPECTIVES, load_declarations
 
 #: how many months the trend charts show
 MONTHS = 13

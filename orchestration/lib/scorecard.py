@@ -9,16 +9,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from orchestration.lib.cascade import index_actuals
-from orchestration.lib.targets import (
-    DEFAULT_TOLERANCE,
-    PERSPECTIVES,
-    KpiDeclaration,
-    KpiProfile,
-    label,
-    period_end,
-    period_start,
-    shift,
-)
+from orchestration.lib.periods import label, period_end, period_start, shift
+from orchestration.lib.targets import DEFAULT_TOLERANCE, PERSPECTIVES, KpiDeclaration, KpiProfile
 
 SCORECARD_COLUMNS = [
     "kpi_id",

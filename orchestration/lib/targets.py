@@ -1,5 +1,6 @@
-"""Targets as code: KPI definitions (from the dbt YAML), target declarations
-(dbt_project/kpi_targets/*.yml) and the calendar periods both are written in.
+"""Targets as code: KPI definitions (from the dbt YAML) and target declarations
+(dbt_project/kpi_targets/*.yml). The periods they are written in are lib/periods.py, the
+numbers lib/amounts.py.
 
 Plain Python, no Dagster: the cascade, scorecard and lint modules build on this.
 Parsing is tolerant on purpose — `kpi lint` must be able to read a bad declaration
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.lib.amounts import parse_amount, parse_target_value
+from orchestration.lib.periods import label, parse_date, parse_period, period_start
 from orchestration.lib.settings import DBT_PROJECT_DIR, TARGETS_DIR
 
 KPI_MODELS_DIR = DBT_PROJECT_DIR / "models" / "kpis"
@@ -35,8 +38,6 @@ def kpi_models_dir() -> Path:
     return Path(env).resolve() if env else KPI_MODELS_DIR
 
 
-# ----------------------------------------------------------------------------- periods
-GRAINS = ("day", "week", "month", "quarter", "year")
 #: the balanced-scorecard perspectives of kpi_catalog, in the order the scorecard shows them
 PERSPECTIVES = {
     "financial": "Financial",
@@ -44,142 +45,6 @@ PERSPECTIVES = {
     "internal_process": "Internal process",
     "learning_growth": "Learning and growth",
 }
-
-_YEAR = re.compile(r"^(\d{4})$")
-_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-
-
-def period_start(grain: str, day: dt.date) -> dt.date:
-    """First day of the period of `grain` that contains `day`."""
-    if grain == "day":
-        return day
-    if grain == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if grain == "month":
-        return day.replace(day=1)
-    if grain == "quarter":
-        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if grain == "year":
-        return dt.date(day.year, 1, 1)
-    raise ValueError(f"unknown grain {grain!r}")
-
-
-def shift(grain: str, start: dt.date, n: int) -> dt.date:
-    """The first day of the period `n` periods after (n < 0: before) the one starting at `start`."""
-    if grain == "day":
-        return start + dt.timedelta(days=n)
-    if grain == "week":
-        return start + dt.timedelta(weeks=n)
-    months = {"month": 1, "quarter": 3, "year": 12}[grain] * n
-    index = start.year * 12 + start.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def period_end(grain: str, start: dt.date) -> dt.date:
-    """Nominal last day (inclusive) of the period starting at `start`."""
-    return shift(grain, start, 1) - dt.timedelta(days=1)
-
-
-def periods_between(grain: str, earlier: dt.date, later: dt.date) -> int:
-    """How many periods of `grain` lie from the one starting at `earlier` to the one at `later`."""
-    if grain == "day":
-        return (later - earlier).days
-    if grain == "week":
-        return (later - earlier).days // 7
-    months = (later.year - earlier.year) * 12 + later.month - earlier.month
-    return months // {"month": 1, "quarter": 3, "year": 12}[grain]
-
-
-def parse_period(text: object) -> tuple[str, dt.date]:
-    """'2026' -> year, '2026-Q3' -> quarter, '2026-11' -> month, '2026-W47' -> week,
-    '2026-11-15' (or a YAML date) -> day. Raises ValueError for anything else."""
-    if isinstance(text, dt.datetime):
-        return "day", text.date()
-    if isinstance(text, dt.date):
-        return "day", text
-    s = str(text).strip()
-    if m := _YEAR.match(s):
-        return "year", dt.date(int(m[1]), 1, 1)
-    if m := _QUARTER.match(s):
-        return "quarter", dt.date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
-    if m := _MONTH.match(s):
-        month = int(m[2])
-        if 1 <= month <= 12:
-            return "month", dt.date(int(m[1]), month, 1)
-    if m := _WEEK.match(s):
-        return "week", dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
-    if _DAY.match(s):
-        return "day", dt.date.fromisoformat(s)
-    raise ValueError(f"{s!r} is not a period")
-
-
-def parse_date(text: object) -> dt.date:
-    if isinstance(text, dt.datetime):
-        return text.date()
-    if isinstance(text, dt.date):
-        return text
-    return dt.date.fromisoformat(str(text).strip())
-
-
-def label(grain: str, start: dt.date) -> str:
-    """How people write the period: 2026, 2026-Q3, 2026-11, 2026-W47, 2026-11-15."""
-    if grain == "year":
-        return f"{start.year}"
-    if grain == "quarter":
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    if grain == "month":
-        return f"{start.year}-{start.month:02d}"
-    if grain == "week":
-        iso = start.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
-    return start.isoformat()
-
-
-# ----------------------------------------------------------------------------- numbers
-
-_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "bn": 1e9, "b": 1e9}
-# digits with thousands separators, or scientific notation (YAML reads 4.5e6 as a string)
-_NUMBER = re.compile(
-    r"^\$?\s*(\d[\d,_]*(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)\s*(k|m|mm|bn|b)?\s*(%)?$", re.IGNORECASE
-)
-_DELTA = re.compile(r"^([+-])\s*(.+?)\s*(?:(?:over|vs\.?|versus|on|above|below)\b.*)?$", re.IGNORECASE)
-
-
-def parse_amount(value: object) -> tuple[float, bool] | None:
-    """A number written the way people write it: 1500, "1,500", "$1.5k", "3%", "4.5e6".
-    Returns (number, is_percent) or None when it is not a number."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value), False
-    m = _NUMBER.match(str(value).strip())
-    if not m:
-        return None
-    number = float(m[1].replace(",", "").replace("_", ""))
-    if m[2]:
-        number *= _SUFFIX[m[2].lower()]
-    return number, bool(m[3])
-
-
-def parse_target_value(value: object) -> tuple[str, float] | None:
-    """('absolute', n) for a number; ('delta', n) or ('delta_pct', n) for a signed string
-    like "+25000 over last month" or "-2%"; None when no number can be read."""
-    if isinstance(value, str) and value.strip()[:1] in "+-" and value.strip():
-        m = _DELTA.match(value.strip())
-        amount = parse_amount(m[2]) if m else None
-        if amount is None:
-            return None
-        number, pct = amount
-        sign = -1.0 if m[1] == "-" else 1.0
-        return ("delta_pct" if pct else "delta"), sign * number
-    amount = parse_amount(value)
-    if amount is None:
-        return None
-    number, pct = amount
-    return "absolute", (number / 100 if pct else number)
 
 
 # ----------------------------------------------------------------------------- KPI definitions
