@@ -14,9 +14,8 @@ kpi_pipeline = dg.define_asset_job(
     PIPELINE_JOB,
     selection=dg.AssetSelection.all(),
     description="Landing zone → raw tables (GX-guarded) → dbt KPIs → targets and scorecard → serving database "
-    "→ alerts. Home, landing zone and as-of date: the `kpi` resource's config (Launchpad: resources.kpi; "
-    "defaults from KPI_HOME, KPI_LANDING_DIR, KPI_AS_OF); the run tag `kpi/as_of` (schedules and backfills "
-    "set it) wins over the configured as-of; empty: yesterday (UTC).",
+    "→ alerts. As-of date: the run's daily partition (a backfill is a partition backfill). Home and landing "
+    "zone: the `kpi` resource's config (Launchpad: resources.kpi; defaults from KPI_HOME, KPI_LANDING_DIR).",
     # One process, one step at a time: DuckDB allows a single writer on the warehouse file.
     executor_def=dg.in_process_executor,
     # The run queue admits one run with this tag at a time (lib/instance.py): one writer on the warehouse.

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from orchestration.lib.instance import prepare_dagster_home
-from orchestration.lib.settings import Home
+from orchestration.lib.settings import AS_OF_TAG, Home, parse_as_of
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -17,7 +17,8 @@ def run_pipeline(
 ) -> bool:
     """Materialize every asset (ingestion, checks, dbt, targets, publish); True on success.
     `landing` (default: $KPI_LANDING_DIR, else <home>/landing) and `as_of` (default: the `kpi/as_of`
-    tag, else $KPI_AS_OF, else yesterday) go into the run's config (the `kpi` resource)."""
+    tag, else $KPI_AS_OF, else yesterday) go into the run's config (the `kpi` resource); the as-of
+    date is the run's partition key."""
     prepare_dagster_home(home)
     import dagster as dg
 
@@ -25,18 +26,21 @@ def run_pipeline(
     from orchestration.defs.monitoring import LAUNCHED_BY_TAG
     from orchestration.defs.resources import KpiRunSettings
 
-    settings = KpiRunSettings(
-        home=str(home.root),
-        landing=str(landing or home.landing),
-        as_of=as_of.isoformat() if as_of else os.environ.get("KPI_AS_OF", ""),
-    )
+    as_of = as_of or parse_as_of((tags or {}).get(AS_OF_TAG) or os.environ.get("KPI_AS_OF"))
+    settings = KpiRunSettings(home=str(home.root), landing=str(landing or home.landing), as_of=as_of.isoformat())
 
     job = defs.resolve_job_def(PIPELINE_JOB)
     # The tag tells the run-failure sensor (if a daemon is up) that this process alerts by itself.
     run_tags = {LAUNCHED_BY_TAG: "kpi run", **(tags or {})}
     with dg.DagsterInstance.get() as instance:
         run_config = {**QUIET_LOGS, **settings.as_run_config()}
-        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False, tags=run_tags)
+        result = job.execute_in_process(
+            instance=instance,
+            run_config=run_config,
+            partition_key=as_of.isoformat(),
+            raise_on_error=False,
+            tags=run_tags,
+        )
     if not result.success:
         alert_run_failure(result, source=run_tags[LAUNCHED_BY_TAG])
         failed = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from webhook_receiver import Receiver
 
-from orchestration.defs.resources import KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
 from orchestration.lib.alerts import WEBHOOK_ENV, post_alert, record_scorecard_statuses
 
 AS_OF = dt.date(2026, 3, 10)
@@ -197,7 +197,11 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
         _scorecard(con, [("revenue", "month", dt.date(2026, 3, 1), "off_track", "behind plan")])
 
     # a real raw_orders asset whose table-level check fails with ERROR (not blocking), as in defs/ingest.py
-    @dg.asset(key="raw_orders", check_specs=[dg.AssetCheckSpec("table_usable", asset="raw_orders")])
+    @dg.asset(
+        key="raw_orders",
+        check_specs=[dg.AssetCheckSpec("table_usable", asset="raw_orders")],
+        partitions_def=AS_OF_PARTITIONS,
+    )
     def raw_orders():
         return dg.MaterializeResult(
             check_results=[
@@ -214,7 +218,10 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
         monkeypatch.setenv(WEBHOOK_ENV, rx.url)
         instance = dg.DagsterInstance.ephemeral()
         result = dg.materialize(
-            [raw_orders, alerts], instance=instance, resources={"kpi": KpiRunSettings.from_environment()}
+            [raw_orders, alerts],
+            instance=instance,
+            resources={"kpi": KpiRunSettings.from_environment()},
+            partition_key=AS_OF.isoformat(),
         )
         assert result.success
         kinds = [p["kpi_alert"]["kind"] for p in rx.posts]
@@ -226,7 +233,12 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
 
         # the next run: same status, no new transition alert; muted runs post nothing
         rx.posts.clear()
-        assert dg.materialize([alerts], instance=instance, resources={"kpi": KpiRunSettings.from_environment()}).success
+        assert dg.materialize(
+            [alerts],
+            instance=instance,
+            resources={"kpi": KpiRunSettings.from_environment()},
+            partition_key=AS_OF.isoformat(),
+        ).success
         assert rx.posts == []
         with duckdb.connect(str(home / "warehouse.duckdb")) as con:
             _scorecard(con, [("revenue", "month", dt.date(2026, 3, 1), "unmeasurable", "orders missing")])
@@ -235,6 +247,7 @@ def test_alerts_asset_posts_failed_input_checks_and_transitions(tmp_path, monkey
             instance=instance,
             tags={"kpi/alerts": "off"},
             resources={"kpi": KpiRunSettings.from_environment()},
+            partition_key=AS_OF.isoformat(),
         ).success
         assert rx.posts == []
     metadata = result.asset_materializations_for_node("alerts")[0].metadata

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.resources import KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
 from orchestration.lib.freshness import CADENCES, table_freshness, warehouse_freshness
 from orchestration.lib.landing_watch import landing_state
 
@@ -46,28 +46,35 @@ def test_fingerprint_follows_names_sizes_and_mtimes(tmp_path):
 
 
 def test_landing_sensor_starts_a_run_on_new_files_once(tmp_path, monkeypatch):
+    from orchestration.definitions import defs
     from orchestration.defs.automation import landing_zone_sensor
+    from orchestration.lib.settings import default_as_of
+
+    def tick(cursor):  # the code location's definitions: a partitioned job's run request needs them
+        return landing_zone_sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, definitions=defs))
 
     monkeypatch.setenv("KPI_HOME", str(tmp_path))
+    monkeypatch.delenv("KPI_AS_OF", raising=False)
     landing = tmp_path / "landing"
     _put(landing / "orders" / "a.csv", "order_id\n1\n")
 
-    first = landing_zone_sensor.evaluate_tick(dg.build_sensor_context(cursor=None))
+    first = tick(None)
     assert first.run_requests == [] and first.cursor  # the first look only records the fingerprint
     cursor = first.cursor
 
-    same = landing_zone_sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor))
+    same = tick(cursor)
     assert same.run_requests == [] and "no new or changed files" in same.skip_message
 
     _put(landing / "customers" / "customers.csv", "customer_id\nC1\n")
-    new = landing_zone_sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor))
+    new = tick(cursor)
     assert len(new.run_requests) == 1 and new.cursor != cursor
     assert new.run_requests[0].tags["kpi/trigger"] == "landing_zone_sensor"
-    again = landing_zone_sensor.evaluate_tick(dg.build_sensor_context(cursor=new.cursor))
+    assert new.run_requests[0].partition_key == default_as_of().isoformat()
+    again = tick(new.cursor)
     assert again.run_requests == []
 
     _put(landing / "orders" / "b.csv", "order_id\n2\n", age_seconds=1)  # still being copied
-    waiting = landing_zone_sensor.evaluate_tick(dg.build_sensor_context(cursor=new.cursor))
+    waiting = tick(new.cursor)
     assert waiting.run_requests == [] and "waiting" in waiting.skip_message
     assert waiting.cursor in (None, new.cursor)  # not consumed: the next tick starts the run
 
@@ -82,9 +89,15 @@ def test_nightly_schedule_defaults_to_two_am_utc_and_tags_yesterday():
     assert kpi_nightly.execution_timezone == "UTC"
     assert kpi_nightly.job_name == "kpi_pipeline"
     assert kpi_nightly.default_status == dg.DefaultScheduleStatus.RUNNING
-    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC))
+    from orchestration.definitions import defs
+
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC),
+        repository_def=defs.get_repository_def(),
+    )
     request = kpi_nightly.evaluate_tick(context).run_requests[0]
     assert request.tags["kpi/as_of"] == "2026-02-28"
+    assert request.partition_key == "2026-02-28"  # the as-of date is the run's daily partition
 
 
 def test_nightly_cron_is_settable(monkeypatch):
@@ -159,6 +172,17 @@ def test_as_of_comes_from_the_run_tag_then_the_run_config(monkeypatch):
     config = {"resources": {"kpi": {"config": {"home": "data", "as_of": "2025-11-30"}}}}
     assert dg.materialize([probe], instance=instance, run_config=config, resources=resources).success
     assert seen == [dt.date(2026, 1, 31), dt.date(2025, 12, 31), dt.date(2025, 11, 30)]
+
+    # the pipeline's assets are daily-partitioned by the as-of date: the partition key wins
+    @dg.asset(partitions_def=AS_OF_PARTITIONS)
+    def partitioned_probe(context, kpi: KpiRunSettings):
+        seen.append(kpi.as_of_date(context))
+
+    tags = {"kpi/as_of": "2025-12-31"}
+    assert dg.materialize(
+        [partitioned_probe], instance=instance, partition_key="2025-10-31", tags=tags, resources=resources
+    ).success
+    assert seen[-1] == dt.date(2025, 10, 31)
 
 
 # --- one run at a time -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ def test_materialize_raw_assets(tmp_path, monkeypatch):
         [ingest_defs.landing_tables, ingest_defs.raw_contract_gx],
         selection=selection,
         resources={"kpi": KpiRunSettings.from_environment()},
+        partition_key="2025-06-01",
     )
     assert result.success
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}

@@ -148,7 +148,11 @@ def _materialize():
     from orchestration.defs.resources import KpiRunSettings
     from orchestration.defs.targets import kpi_scorecard, kpi_targets
 
-    return dg.materialize([kpi_targets, kpi_scorecard], resources={"kpi": KpiRunSettings.from_environment()})
+    return dg.materialize(
+        [kpi_targets, kpi_scorecard],
+        resources={"kpi": KpiRunSettings.from_environment()},
+        partition_key=AS_OF.isoformat(),
+    )
 
 
 def test_assets_write_targets_and_scorecard(home):

@@ -1,8 +1,8 @@
 """It runs itself: the nightly schedule, the landing-zone sensor and the run-failure alert.
 
-- `kpi_nightly` runs `kpi_pipeline` at 02:00 UTC (cron in $KPI_NIGHTLY_CRON), tagged with
-  the as-of date = the day before the scheduled time (`kpi/as_of`), so a late or re-executed
-  nightly run still computes the same day.
+- `kpi_nightly` runs `kpi_pipeline` at 02:00 UTC (cron in $KPI_NIGHTLY_CRON) for the daily
+  partition (the as-of date) of the day before the scheduled time, also tagged `kpi/as_of`, so
+  a late or re-executed nightly run still computes the same day.
 - `landing_zone_sensor` starts `kpi_pipeline` when files are added to or changed in the
   landing zone. Its cursor is a fingerprint of names, sizes and modification times (no
   file is read); it waits until no file changed for $KPI_LANDING_SETTLE_SECONDS (default
@@ -21,7 +21,7 @@ import os
 import dagster as dg
 
 from orchestration.defs.monitoring import LAUNCHED_BY_TAG, alert_failed_run
-from orchestration.lib.settings import AS_OF_TAG, Home
+from orchestration.lib.settings import AS_OF_TAG, Home, parse_as_of
 
 PIPELINE_JOB = "kpi_pipeline"
 DEFAULT_NIGHTLY_CRON = "0 2 * * *"
@@ -54,7 +54,7 @@ def settle_seconds() -> float:
 def kpi_nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     scheduled = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
     as_of = (scheduled.astimezone(dt.UTC).date() - dt.timedelta(days=1)).isoformat()
-    return dg.RunRequest(tags={AS_OF_TAG: as_of, "kpi/trigger": "schedule"})
+    return dg.RunRequest(partition_key=as_of, tags={AS_OF_TAG: as_of, "kpi/trigger": "schedule"})
 
 
 @dg.sensor(
@@ -77,8 +77,10 @@ def landing_zone_sensor(context: dg.SensorEvaluationContext):
     if not state.settled(settle_seconds()):
         return dg.SkipReason(f"files in {landing} changed less than {settle_seconds():.0f} s ago; waiting")
     context.update_cursor(state.fingerprint)
+    # the day of the run: $KPI_AS_OF of the daemon's environment, else yesterday (UTC)
     return dg.RunRequest(
         run_key=f"landing-{state.fingerprint}",
+        partition_key=parse_as_of(os.environ.get("KPI_AS_OF")).isoformat(),
         tags={"kpi/trigger": "landing_zone_sensor", "kpi/landing_files": str(state.files)},
     )
 

@@ -32,7 +32,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.defs.keys import raw_key, table_of
-from orchestration.defs.resources import KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
 from orchestration.lib import contract as ct
 
 ROW_CHECK = "rows_pass_contract"
@@ -148,6 +148,7 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
 
 
 @dg.multi_asset(
+    partitions_def=AS_OF_PARTITIONS,
     name="landing_tables",
     specs=[_spec(t) for t in ct.TABLES.values()],
     check_specs=[s for t in ct.TABLES.values() for s in _check_specs(t)],

@@ -3,11 +3,12 @@
 import dagster as dg
 
 from orchestration.defs.keys import raw_key
-from orchestration.defs.resources import KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
 from orchestration.lib.contract import TABLES
 
 
 @dg.multi_asset(
+    partitions_def=AS_OF_PARTITIONS,
     specs=[
         dg.AssetSpec(
             "meta_table_status",
@@ -30,7 +31,7 @@ from orchestration.lib.contract import TABLES
             description="Rows kept aside because they broke a contract rule (meta.quarantine), counted per table "
             "and rule.",
         ),
-    ]
+    ],
 )
 def ingestion_summary(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     import duckdb

@@ -2,7 +2,7 @@
 
 Every asset takes it (`kpi: KpiRunSettings`), so a run's inputs are in its run config (the
 Launchpad shows and edits them; `kpi run` passes its flags there), never in environment variables
-an asset reads later. The defaults come from the environment of the process that loads the code
+an asset reads later. The as-of date is also the run's daily partition key (AS_OF_PARTITIONS). The defaults come from the environment of the process that loads the code
 location (KPI_HOME, KPI_LANDING_DIR, KPI_AS_OF), so `dagster dev` in a shell that set them runs
 on them.
 """
@@ -19,6 +19,15 @@ from pydantic import Field
 from orchestration.lib.settings import AS_OF_TAG, Home, parse_as_of
 
 RESOURCE_KEY = "kpi"
+#: Dagster's run tag of a partitioned run's partition key
+PARTITION_TAG = "dagster/partition"
+
+#: The as-of date as Dagster users expect a nightly job's date: a daily partition key (UTC). Every
+#: asset has it, so a run is "the pipeline as of day D" and a backfill is the UI's partition
+#: backfill. A partition holds no slice of its own: each run rebuilds the warehouse as of its day,
+#: so the latest publish is the last run's, whichever day it was for (run them in date order, as
+#: `kpi backfill` does, to end on the newest). Today's partition is there too (end_offset=1).
+AS_OF_PARTITIONS = dg.DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1, timezone="UTC")
 
 
 class KpiRunSettings(dg.ConfigurableResource):
@@ -36,8 +45,9 @@ class KpiRunSettings(dg.ConfigurableResource):
         return Home(root, landing_dir=Path(self.landing).resolve() if self.landing else root / "landing")
 
     def as_of_date(self, context: dg.OpExecutionContext | dg.AssetCheckExecutionContext) -> dt.date:
-        """The run's tag `kpi/as_of` (a schedule's or a backfill's day) wins over the configured date."""
-        return parse_as_of(context.run.tags.get(AS_OF_TAG) or self.as_of)
+        """The run's partition key (its day), else its tag `kpi/as_of`, else the configured date."""
+        tags = context.run.tags
+        return parse_as_of(tags.get(PARTITION_TAG) or tags.get(AS_OF_TAG) or self.as_of)
 
     @classmethod
     def from_environment(cls) -> KpiRunSettings:
