@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: install run test test-fast ui lint bench demo clean
+.PHONY: install run test test-fast ui lint bench demo clean bi bi-install
 
 install: $(STAMP) $(MANIFEST)
 
@@ -30,13 +30,29 @@ run: install
 
 # The whole check CI runs: lint, then every test. tests/test_ui.py drives the Dagster UI in
 # headless Chromium, installed here when missing (needs root, as on CI).
-test: install lint
+test: install lint bi-install
 	@./tools/ensure-chromium.sh
 	$(BIN)/python -m pytest -q -n 2 --dist worksteal --durations=25 tests
 
 # The quick loop for one's own iterations: every test but the slow ones (`-m "not slow"`).
 test-fast: install
 	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m "not slow" --durations=10 tests
+
+# The BI project (bi/): Apache Superset in its own environment, from bi/requirements.lock.
+BI_STAMP := bi/.venv/.installed
+bi-install: $(BI_STAMP)
+
+$(BI_STAMP): bi/requirements.lock $(STAMP)
+	@echo "==> creating bi/.venv (Apache Superset) from bi/requirements.lock"
+	@test -x bi/.venv/bin/python || $(PY) -m venv bi/.venv
+	@$(BIN)/uv pip install --quiet --python bi/.venv/bin/python -r bi/requirements.lock
+	@touch $(BI_STAMP)
+
+# Superset's dashboard over this home's serving database: http://127.0.0.1:8088/superset/dashboard/kpi-scorecard/
+bi: bi-install
+	bi/.venv/bin/python bi/build.py data/bi data/serving.duckdb
+	KPI_BI_HOME=$(CURDIR)/data/bi SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset_config.py FLASK_APP=superset \
+		bi/.venv/bin/superset run -h 127.0.0.1 -p 8088 --with-threads
 
 ui: install
 	$(BIN)/kpi ui

@@ -12,52 +12,22 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from html import unescape
 from pathlib import Path
 
+import browser
 import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 KPI = str(Path(sys.executable).parent / "kpi")
 
 
 def _chromium(args: list[str], url: str) -> subprocess.CompletedProcess:
-    if not Path(CHROMIUM).exists():
-        subprocess.run(["bash", str(ROOT / "tools" / "ensure-chromium.sh")], check=True)
-    profile = tempfile.mkdtemp(prefix="chromium-report-")
-    try:
-        return subprocess.run(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                # the network is off: any request would go to a closed port and fail
-                "--proxy-server=http://127.0.0.1:9",
-                "--proxy-bypass-list=<-loopback>",
-                "--enable-logging=stderr",
-                "--v=0",
-                f"--user-data-dir={profile}",
-                "--window-size=1400,7000",
-                "--virtual-time-budget=30000",
-                *args,
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    """The report opened with the network off, Chromium's console logged (to catch script errors)."""
+    logged = ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=30000"]
+    return browser.chromium([*logged, *args], url, window="1400,7000", network_off=True)
 
 
 @pytest.fixture(scope="module")

@@ -10,37 +10,21 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+import browser
 import pytest
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 KPI = ROOT / ".venv" / "bin" / "kpi"
 STARTUP_SECONDS = 240
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ensure_chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        subprocess.run(["bash", str(ROOT / "tools" / "ensure-chromium.sh")], check=True)
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is still missing after tools/ensure-chromium.sh"
-    return CHROMIUM
 
 
 def _reset_signals() -> None:
@@ -69,7 +53,7 @@ def _graphql(base: str, query: str) -> str:
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory):
     home = tmp_path_factory.mktemp("ui_home")
-    port = _free_port()
+    port = browser.free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "KPI_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     env.pop("DAGSTER_HOME", None)
@@ -114,67 +98,20 @@ def ui(tmp_path_factory):
         log.close()
 
 
-def _chromium(args: list[str], url: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    try:
-        return subprocess.run(
-            [
-                _ensure_chromium(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                f"--user-data-dir={profile}",
-                "--window-size=1600,1000",
-                *args,
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def _dom(url: str, budget_ms: int = 20000) -> str:
-    out = _chromium(["--dump-dom", f"--virtual-time-budget={budget_ms}"], url)
-    assert out.returncode == 0, out.stderr[-2000:]
-    return out.stdout
-
-
-def _text(dom: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dom))
-
-
-def _screenshot(url: str, name: str, budget_ms: int = 20000) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / name
-    path.unlink(missing_ok=True)
-    out = _chromium([f"--screenshot={path}", f"--virtual-time-budget={budget_ms}"], url)
-    assert out.returncode == 0 and path.exists() and path.stat().st_size > 10_000, out.stderr[-2000:]
-    return path
-
-
 def test_asset_graph_shows_the_layers(ui):
     url = f"{ui['base']}/asset-groups"
-    text = _text(_dom(url))
+    text = browser.text(browser.dom(url))
     for group in ("landing", "staging", "kpis", "outputs"):
         assert group in text, f"group {group} missing from {url}"
-    _screenshot(url, "ui-asset-groups.png")
+    browser.screenshot(url, "ui-asset-groups.png")
 
 
 def test_assets_and_their_checks_render(ui):
     url = f"{ui['base']}/assets/raw_orders?view=checks"
-    text = _text(_dom(url))
+    text = browser.text(browser.dom(url))
     for check in ("table_usable", "rows_pass_contract", "fresh"):
         assert check in text, f"check {check} missing from {url}"
-    _screenshot(url, "ui-raw-orders-checks.png")
+    browser.screenshot(url, "ui-raw-orders-checks.png")
     # each layer's asset page renders with its description (dbt descriptions come through dagster-dbt)
     for asset, words in (
         ("raw_fx_rates", "raw-contract"),
@@ -183,24 +120,24 @@ def test_assets_and_their_checks_render(ui):
         ("alerts", "KPI_ALERT_WEBHOOK_URL"),
     ):
         url = f"{ui['base']}/assets/{asset}"
-        text = _text(_dom(url))
+        text = browser.text(browser.dom(url))
         assert asset in text and words in text, f"{asset} page or its description missing at {url}"
-    _screenshot(f"{ui['base']}/assets/kpi_values", "ui-kpi-values.png")
+    browser.screenshot(f"{ui['base']}/assets/kpi_values", "ui-kpi-values.png")
 
 
 def test_schedule_and_sensors_render(ui):
     url = f"{ui['base']}/automation"
-    text = _text(_dom(url))
+    text = browser.text(browser.dom(url))
     for name in ("kpi_nightly", "landing_zone_sensor", "kpi_run_failure_alert"):
         assert name in text, f"{name} missing from {url}"
-    _screenshot(url, "ui-automation.png")
+    browser.screenshot(url, "ui-automation.png")
 
 
 def test_pipeline_job_renders(ui):
     url = f"{ui['base']}/locations/orchestration.definitions/jobs/kpi_pipeline"
-    dom = _dom(url)
-    assert "kpi_pipeline" in _text(dom)
-    _screenshot(url, "ui-job.png")
+    dom = browser.dom(url)
+    assert "kpi_pipeline" in browser.text(dom)
+    browser.screenshot(url, "ui-job.png")
 
 
 def _ignore_sigint_like_a_background_shell() -> None:
@@ -213,7 +150,7 @@ def _ignore_sigint_like_a_background_shell() -> None:
 def test_ui_started_in_the_background_stops_on_a_signal_without_warnings(tmp_path, stop):
     """`kpi ui &` from a script: the shell hands SIGINT over ignored; a signal to kpi ui's own
     pid (not its group) stops it and the services it started, and the log carries no warning."""
-    port = _free_port()
+    port = browser.free_port()
     env = {**os.environ, "KPI_HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     env.pop("DAGSTER_HOME", None)
     log_path = tmp_path / "ui.log"
