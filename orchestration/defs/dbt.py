@@ -19,7 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_subset_selection_for_context
 
 from orchestration.defs.keys import meta_key, raw_key
-from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
 from orchestration.lib.dbt_manifest import PROJECT, prepared_manifest, write_run_context
 from orchestration.lib.settings import quarantine_threshold
 
@@ -90,7 +90,13 @@ def _dagster_events(context: dg.AssetExecutionContext, node, manifest: dict, fai
             failures.append(f"{uid}: {node.message}")
 
 
-@dbt_assets(manifest=MANIFEST_PATH, project=PROJECT, dagster_dbt_translator=TRANSLATOR, partitions_def=AS_OF_PARTITIONS)
+@dbt_assets(
+    manifest=MANIFEST_PATH,
+    project=PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
+)
 def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     """Build every dbt model and run its data tests against the warehouse of this home."""
     from orchestration.lib.dbt_runner import run_dbt

@@ -32,7 +32,7 @@ import datetime as dt
 import dagster as dg
 
 from orchestration.defs.keys import raw_key, table_of
-from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
 from orchestration.lib import contract as ct
 
 ROW_CHECK = "rows_pass_contract"
@@ -149,6 +149,7 @@ def _results(res, run_id: str) -> dg.MaterializeResult:
 
 @dg.multi_asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     name="landing_tables",
     specs=[_spec(t) for t in ct.TABLES.values()],
     check_specs=[s for t in ct.TABLES.values() for s in _check_specs(t)],

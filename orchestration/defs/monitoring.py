@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from orchestration.defs.keys import RAW_PREFIX, raw_key
-from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
 from orchestration.lib import contract as ct
 from orchestration.lib.alerts import WEBHOOK_ENV, post_alert, record_scorecard_statuses, transitions_text
 from orchestration.lib.freshness import CADENCES, checked_tables
@@ -158,6 +158,7 @@ def alert_failed_run(job_name: str, run_id: str, events: Iterable, *, source: st
 
 @dg.asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     group_name="outputs",
     deps=[dg.AssetKey("kpi_scorecard"), *[raw_key(t) for t in ct.TABLES]],
     kinds={"python", "slack"},

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.keys import meta_key
-from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
 from orchestration.defs.targets import kpi_scorecard, kpi_targets
 from orchestration.lib.dbt_manifest import mart_models
 from orchestration.lib.settings import Home
@@ -21,6 +21,7 @@ _PUBLISHED_FROM = [
 
 @dg.asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     group_name="outputs",
     deps=_PUBLISHED_FROM,
     description=(
@@ -79,6 +80,7 @@ def latest_month_preview(home: Home) -> tuple[str | None, str]:
 
 @dg.asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     group_name="outputs",
     deps=[published_outputs],
     description=(

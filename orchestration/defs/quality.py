@@ -3,12 +3,13 @@
 import dagster as dg
 
 from orchestration.defs.keys import raw_key
-from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
 from orchestration.lib.contract import TABLES
 
 
 @dg.multi_asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     specs=[
         dg.AssetSpec(
             "meta_table_status",

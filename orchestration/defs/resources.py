@@ -28,6 +28,8 @@ PARTITION_TAG = "dagster/partition"
 #: so the latest publish is the last run's, whichever day it was for (run them in date order, as
 #: `kpi backfill` does, to end on the newest). Today's partition is there too (end_offset=1).
 AS_OF_PARTITIONS = dg.DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1, timezone="UTC")
+#: a backfill runs one day per run: each run is the whole pipeline as of its day
+ONE_DAY_PER_RUN = dg.BackfillPolicy.multi_run(max_partitions_per_run=1)
 
 
 class KpiRunSettings(dg.ConfigurableResource):

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from orchestration.defs.resources import AS_OF_PARTITIONS, KpiRunSettings
+from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
 from orchestration.lib.cascade import build_targets
 from orchestration.lib.scorecard import STATUSES, allocation_check, build_scorecard
 from orchestration.lib.targets import KpiProfile, kpi_profiles, load_declarations, load_kpi_definitions
@@ -117,6 +117,7 @@ def _preview(frame: pd.DataFrame, rows: int = 20) -> str:
 
 @dg.asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     group_name="outputs",
     deps=UPSTREAM,
     kinds={"python", "duckdb"},
@@ -140,6 +141,7 @@ def kpi_targets(kpi: KpiRunSettings) -> dg.MaterializeResult:
 
 @dg.asset(
     partitions_def=AS_OF_PARTITIONS,
+    backfill_policy=ONE_DAY_PER_RUN,
     group_name="outputs",
     deps=[kpi_targets, *UPSTREAM],
     kinds={"python", "duckdb"},
