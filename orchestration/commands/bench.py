@@ -192,9 +192,10 @@ def _row(r: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     import tempfile
 
+    if args.workdir:  # kept after the run: created when it does not exist yet
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         root = Path(args.workdir).resolve() if args.workdir else Path(tmp)
-        root.mkdir(parents=True, exist_ok=True)
         results = []
         for scale in args.scales:
             results.append(_bench_one(root, scale, args.years, measure_lb=True))
