@@ -41,41 +41,12 @@ from __future__ import annotations
 import pytest
 
 from tests.dbt_harness import create_warehouse, dbt_build, kpi, query
-
-
-def _order(order_id, customer_id, ts, currency, status):
-    return {
-        "order_id": order_id,
-        "customer_id": customer_id,
-        "order_ts": ts,
-        "channel": "web",
-        "currency": currency,
-        "status": status,
-    }
-
-
-def _line(order_id, product_id, quantity, unit_price, discount=0):
-    return {
-        "order_id": order_id,
-        "line_number": 1,
-        "product_id": product_id,
-        "quantity": quantity,
-        "unit_price": unit_price,
-        "discount_amount": discount,
-    }
+from tests.rows import customers, line, order, subscription
 
 
 def _customers(n):
-    return [
-        {
-            "customer_id": f"C{i}",
-            "signup_date": "2023-01-01",
-            "country": "US",
-            "segment": "consumer",
-            "acquisition_channel": "organic",
-        }
-        for i in range(1, n + 1)
-    ]
+    """C1 .. Cn, consumers who signed up on 2023-01-01."""
+    return customers((f"C{i}" for i in range(1, n + 1)), signup_date="2023-01-01", segment="consumer")
 
 
 PRODUCTS = [
@@ -84,37 +55,25 @@ PRODUCTS = [
 ]
 
 ORDERS_A = [
-    (_order("O0", "C8", "2023-09-01 10:00:00", "USD", "completed"), _line("O0", "P1", 1, 10)),
-    (_order("O1", "C1", "2024-03-10 10:00:00", "USD", "completed"), _line("O1", "P1", 2, 10)),
-    (_order("O2", "C2", "2024-06-15 10:00:00", "EUR", "completed"), _line("O2", "P2", 1, 50, 5)),
-    (_order("O4b", "C2", "2024-10-08 10:00:00", "USD", "completed"), _line("O4b", "P1", 1, 25)),
-    (_order("O3", "C3", "2024-11-20 10:00:00", "USD", "cancelled"), _line("O3", "P1", 1, 10)),
-    (_order("O4", "C4", "2024-12-05 10:00:00", "USD", "completed"), _line("O4", "P1", 1, 30)),
-    (_order("O5", "C1", "2025-01-10 10:00:00", "USD", "completed"), _line("O5", "P1", 3, 10, 2)),
-    (_order("O6", "C3", "2025-01-20 10:00:00", "USD", "completed"), _line("O6", "P2", 1, 40)),
-    (_order("O9b", "C1", "2025-02-03 10:00:00", "USD", "completed"), _line("O9b", "P1", 1, 12)),
-    (_order("O7", "C2", "2025-02-14 10:00:00", "EUR", "completed"), _line("O7", "P1", 2, 20)),
-    (_order("O8", "C5", "2025-02-20 10:00:00", "GBP", "completed"), _line("O8", "P1", 1, 100)),
-    (_order("O9", "C3", "2025-02-25 10:00:00", "USD", "returned"), _line("O9", "P1", 1, 10)),
-    (_order("O14", "C2", "2025-03-05 10:00:00", "EUR", "cancelled"), _line("O14", "P1", 1, 10)),
-    (_order("O10", "C5", "2025-03-12 10:00:00", "GBP", "completed"), _line("O10", "P2", 1, 10)),
-    (_order("O11", "C6", "2025-03-15 23:30:00", "USD", "completed"), _line("O11", "P1", 1, 20)),
-    (_order("O12", "C3", "2025-03-18 10:00:00", "USD", "completed"), _line("O12", "P1", 1, 15)),
-    (_order("O13", "C1", "2025-03-25 10:00:00", "USD", "completed"), _line("O13", "P1", 1, 10)),
-    (_order("O16", "C7", "2025-03-28 10:00:00", "USD", "completed"), _line("O16", "P1", 1, 10)),
+    (order("O0", "C8", "2023-09-01 10:00:00", "USD", "completed"), line("O0", "P1", 1, 10)),
+    (order("O1", "C1", "2024-03-10 10:00:00", "USD", "completed"), line("O1", "P1", 2, 10)),
+    (order("O2", "C2", "2024-06-15 10:00:00", "EUR", "completed"), line("O2", "P2", 1, 50, discount_amount=5)),
+    (order("O4b", "C2", "2024-10-08 10:00:00", "USD", "completed"), line("O4b", "P1", 1, 25)),
+    (order("O3", "C3", "2024-11-20 10:00:00", "USD", "cancelled"), line("O3", "P1", 1, 10)),
+    (order("O4", "C4", "2024-12-05 10:00:00", "USD", "completed"), line("O4", "P1", 1, 30)),
+    (order("O5", "C1", "2025-01-10 10:00:00", "USD", "completed"), line("O5", "P1", 3, 10, discount_amount=2)),
+    (order("O6", "C3", "2025-01-20 10:00:00", "USD", "completed"), line("O6", "P2", 1, 40)),
+    (order("O9b", "C1", "2025-02-03 10:00:00", "USD", "completed"), line("O9b", "P1", 1, 12)),
+    (order("O7", "C2", "2025-02-14 10:00:00", "EUR", "completed"), line("O7", "P1", 2, 20)),
+    (order("O8", "C5", "2025-02-20 10:00:00", "GBP", "completed"), line("O8", "P1", 1, 100)),
+    (order("O9", "C3", "2025-02-25 10:00:00", "USD", "returned"), line("O9", "P1", 1, 10)),
+    (order("O14", "C2", "2025-03-05 10:00:00", "EUR", "cancelled"), line("O14", "P1", 1, 10)),
+    (order("O10", "C5", "2025-03-12 10:00:00", "GBP", "completed"), line("O10", "P2", 1, 10)),
+    (order("O11", "C6", "2025-03-15 23:30:00", "USD", "completed"), line("O11", "P1", 1, 20)),
+    (order("O12", "C3", "2025-03-18 10:00:00", "USD", "completed"), line("O12", "P1", 1, 15)),
+    (order("O13", "C1", "2025-03-25 10:00:00", "USD", "completed"), line("O13", "P1", 1, 10)),
+    (order("O16", "C7", "2025-03-28 10:00:00", "USD", "completed"), line("O16", "P1", 1, 10)),
 ]
-
-
-def _sub(sub_id, customer_id, mrr, currency, valid_from, valid_to=None):
-    return {
-        "subscription_id": sub_id,
-        "customer_id": customer_id,
-        "plan": "p",
-        "mrr": mrr,
-        "currency": currency,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-    }
 
 
 # MRR > 0 on a day (valid_from ≤ d < valid_to, mrr > 0):
@@ -123,15 +82,15 @@ def _sub(sub_id, customer_id, mrr, currency, valid_from, valid_to=None):
 #   C5 ended 02-01); 2025-03-20 {C2, C5, C6} (C4 ended 03-10; C5 came back 03-05; C6's
 #   valid_to 03-31 is after the as-of date, so C6 still pays on 03-20; S7 starts after as-of).
 SUBSCRIPTIONS_A = [
-    _sub("S1", "C1", 100, "USD", "2024-10-01", "2025-01-15"),
-    _sub("S2", "C2", 50, "EUR", "2024-11-01"),
-    _sub("S3", "C3", 30, "USD", "2024-12-01", "2025-02-01"),
-    _sub("S3", "C3", 0, "USD", "2025-02-01"),
-    _sub("S4", "C4", 20, "GBP", "2024-12-15", "2025-03-10"),
-    _sub("S5", "C5", 40, "USD", "2025-01-10", "2025-02-01"),
-    _sub("S6", "C5", 40, "USD", "2025-03-05"),
-    _sub("S9", "C6", 10, "USD", "2025-02-01", "2025-03-31"),
-    _sub("S7", "C8", 25, "USD", "2025-03-25"),
+    subscription("S1", "C1", 100, "USD", "2024-10-01", "2025-01-15"),
+    subscription("S2", "C2", 50, "EUR", "2024-11-01"),
+    subscription("S3", "C3", 30, "USD", "2024-12-01", "2025-02-01"),
+    subscription("S3", "C3", 0, "USD", "2025-02-01"),
+    subscription("S4", "C4", 20, "GBP", "2024-12-15", "2025-03-10"),
+    subscription("S5", "C5", 40, "USD", "2025-01-10", "2025-02-01"),
+    subscription("S6", "C5", 40, "USD", "2025-03-05"),
+    subscription("S9", "C6", 10, "USD", "2025-02-01", "2025-03-31"),
+    subscription("S7", "C8", 25, "USD", "2025-03-25"),
 ]
 
 
@@ -412,11 +371,11 @@ def wh_b(tmp_path_factory):
     """
     path = tmp_path_factory.mktemp("customer_b") / "warehouse.duckdb"
     orders = [
-        (_order("O1", "C1", "2024-02-01 10:00:00", "USD", "completed"), _line("O1", "P1", 1, 10)),
-        (_order("O2", "C2", "2024-05-01 10:00:00", "USD", "completed"), _line("O2", "P1", 1, 20)),
-        (_order("O3", "C1", "2025-03-01 10:00:00", "USD", "completed"), _line("O3", "P1", 1, 30)),
-        (_order("O4", "C2", "2025-06-01 10:00:00", "USD", "completed"), _line("O4", "P1", 1, 50)),
-        (_order("O5", "C3", "2025-06-10 10:00:00", "EUR", "completed"), _line("O5", "P1", 1, 100)),
+        (order("O1", "C1", "2024-02-01 10:00:00", "USD", "completed"), line("O1", "P1", 1, 10)),
+        (order("O2", "C2", "2024-05-01 10:00:00", "USD", "completed"), line("O2", "P1", 1, 20)),
+        (order("O3", "C1", "2025-03-01 10:00:00", "USD", "completed"), line("O3", "P1", 1, 30)),
+        (order("O4", "C2", "2025-06-01 10:00:00", "USD", "completed"), line("O4", "P1", 1, 50)),
+        (order("O5", "C3", "2025-06-10 10:00:00", "EUR", "completed"), line("O5", "P1", 1, 100)),
     ]
     create_warehouse(
         path,

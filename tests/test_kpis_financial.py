@@ -13,43 +13,11 @@ Rates (latest rate_date on or before the day):
 from __future__ import annotations
 
 import pytest
-from dbt_harness import create_warehouse, dbt_build, kpi, query
+
+from tests.dbt_harness import create_warehouse, dbt_build, kpi, query
+from tests.rows import customers, line, order, subscription
 
 AS_OF = "2025-11-20"
-
-
-def _line(order_id, n, product, qty, price, discount=0):
-    return {
-        "order_id": order_id,
-        "line_number": n,
-        "product_id": product,
-        "quantity": qty,
-        "unit_price": price,
-        "discount_amount": discount,
-    }
-
-
-def _order(order_id, ts, customer, currency, status="completed"):
-    return {
-        "order_id": order_id,
-        "customer_id": customer,
-        "order_ts": ts,
-        "channel": "web",
-        "currency": currency,
-        "status": status,
-    }
-
-
-def _sub(sub_id, customer, mrr, currency, valid_from, valid_to=None):
-    return {
-        "subscription_id": sub_id,
-        "customer_id": customer,
-        "plan": "p",
-        "mrr": mrr,
-        "currency": currency,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-    }
 
 
 def _gl(entry_id, day, account, amount, currency="USD"):
@@ -61,16 +29,7 @@ def _bank(tx_id, day, category, amount, currency="USD"):
 
 
 ROWS = {
-    "customers": [
-        {
-            "customer_id": f"C{i}",
-            "signup_date": "2024-01-01",
-            "country": "US",
-            "segment": "smb",
-            "acquisition_channel": "organic",
-        }
-        for i in range(1, 8)
-    ],
+    "customers": customers(f"C{i}" for i in range(1, 8)),
     "products": [
         {"product_id": "P1", "product_name": "one", "category": "a", "unit_cost": 4, "list_price": 10},
         {"product_id": "P2", "product_name": "two", "category": "a", "unit_cost": 10, "list_price": 30},
@@ -83,34 +42,34 @@ ROWS = {
     ],
     # net revenue (USD) and COGS of each order in the comment
     "orders": [
-        _order("O1", "2024-11-05 10:00:00", "C1", "USD"),  # 100; P1 10 -> cogs 40
-        _order("O2", "2024-11-25 10:00:00", "C2", "USD"),  # 50 (after the to-date cut of Nov 2025's year-ago)
-        _order("O3", "2025-10-10 10:00:00", "C1", "USD"),  # 50 + 50 = 100; cogs 20 + 20 = 40
-        _order("O4", "2025-10-18 10:00:00", "C2", "EUR"),  # 40 EUR x 1.20 = 48; cogs 16
-        _order("O5", "2025-10-25 10:00:00", "C3", "USD"),  # 200; cogs 10
-        _order("O6", "2025-10-05 10:00:00", "C4", "GBP"),  # unconvertible (no GBP rate yet)
-        _order("O7", "2025-11-03 10:00:00", "C1", "USD"),  # 72 + 30 = 102; cogs 24 + 10 = 34
-        _order("O8", "2025-11-12 10:00:00", "C4", "GBP"),  # 80 GBP x 1.25 = 100; cogs 20
-        _order("O9", "2025-11-15 10:00:00", "C2", "USD", "cancelled"),  # not completed
-        _order("O10", "2025-11-19 10:00:00", "C5", "EUR", "returned"),  # not completed
-        _order("O11", "2025-11-25 10:00:00", "C1", "USD"),  # after the as-of date
-        _order("O12", "2025-09-10 10:00:00", "C2", "EUR"),  # 20 EUR x 1.10 = 22; cogs 8
+        order("O1", "C1", "2024-11-05 10:00:00", "USD"),  # 100; P1 10 -> cogs 40
+        order("O2", "C2", "2024-11-25 10:00:00", "USD"),  # 50 (after the to-date cut of Nov 2025's year-ago)
+        order("O3", "C1", "2025-10-10 10:00:00", "USD"),  # 50 + 50 = 100; cogs 20 + 20 = 40
+        order("O4", "C2", "2025-10-18 10:00:00", "EUR"),  # 40 EUR x 1.20 = 48; cogs 16
+        order("O5", "C3", "2025-10-25 10:00:00", "USD"),  # 200; cogs 10
+        order("O6", "C4", "2025-10-05 10:00:00", "GBP"),  # unconvertible (no GBP rate yet)
+        order("O7", "C1", "2025-11-03 10:00:00", "USD"),  # 72 + 30 = 102; cogs 24 + 10 = 34
+        order("O8", "C4", "2025-11-12 10:00:00", "GBP"),  # 80 GBP x 1.25 = 100; cogs 20
+        order("O9", "C2", "2025-11-15 10:00:00", "USD", "cancelled"),  # not completed
+        order("O10", "C5", "2025-11-19 10:00:00", "EUR", "returned"),  # not completed
+        order("O11", "C1", "2025-11-25 10:00:00", "USD"),  # after the as-of date
+        order("O12", "C2", "2025-09-10 10:00:00", "EUR"),  # 20 EUR x 1.10 = 22; cogs 8
     ],
     "order_lines": [
-        _line("O1", 1, "P1", 10, 10),
-        _line("O2", 1, "P1", 1, 50),
-        _line("O3", 1, "P1", 5, 10),
-        _line("O3", 2, "P2", 2, 30, 10),
-        _line("O4", 1, "P1", 4, 10),
-        _line("O5", 1, "P2", 1, 200),
-        _line("O6", 1, "P1", 1, 100),
-        _line("O7", 1, "P1", 6, 12),
-        _line("O7", 2, "P2", 1, 30),
-        _line("O8", 1, "P2", 2, 40),
-        _line("O9", 1, "P1", 10, 10),
-        _line("O10", 1, "P1", 10, 10),
-        _line("O11", 1, "P1", 10, 10),
-        _line("O12", 1, "P1", 2, 10),
+        line("O1", "P1", 10, 10),
+        line("O2", "P1", 1, 50),
+        line("O3", "P1", 5, 10),
+        line("O3", "P2", 2, 30, discount_amount=10, line_number=2),
+        line("O4", "P1", 4, 10),
+        line("O5", "P2", 1, 200),
+        line("O6", "P1", 1, 100),
+        line("O7", "P1", 6, 12),
+        line("O7", "P2", 1, 30, line_number=2),
+        line("O8", "P2", 2, 40),
+        line("O9", "P1", 10, 10),
+        line("O10", "P1", 10, 10),
+        line("O11", "P1", 10, 10),
+        line("O12", "P1", 2, 10),
     ],
     "accounts": [
         {"account_code": code, "account_name": kind, "account_type": kind}
@@ -157,17 +116,17 @@ ROWS = {
     #   C6   0       200E         100E       (starts 10-10, down on 11-10)
     #   C7   0       40G (no rate) 40G       (starts 10-20; GBP has a rate from 11-10 only)
     "subscription_periods": [
-        _sub("S1", "C1", 100, "USD", "2025-09-01", "2025-11-10"),
-        _sub("S1", "C1", 150, "USD", "2025-11-10"),
-        _sub("S2", "C2", 100, "EUR", "2025-09-15"),
-        _sub("S3", "C3", 80, "USD", "2025-09-01", "2025-10-01"),
-        _sub("S3b", "C3", 60, "USD", "2025-11-05"),
-        _sub("S4", "C4", 50, "EUR", "2025-11-01"),
-        _sub("S5", "C5", 200, "USD", "2025-10-01", "2025-11-20"),
-        _sub("S5b", "C5", 300, "USD", "2025-11-25"),
-        _sub("S6", "C6", 200, "EUR", "2025-10-10", "2025-11-10"),
-        _sub("S6", "C6", 100, "EUR", "2025-11-10"),
-        _sub("S7", "C7", 40, "GBP", "2025-10-20"),
+        subscription("S1", "C1", 100, "USD", "2025-09-01", "2025-11-10"),
+        subscription("S1", "C1", 150, "USD", "2025-11-10"),
+        subscription("S2", "C2", 100, "EUR", "2025-09-15"),
+        subscription("S3", "C3", 80, "USD", "2025-09-01", "2025-10-01"),
+        subscription("S3b", "C3", 60, "USD", "2025-11-05"),
+        subscription("S4", "C4", 50, "EUR", "2025-11-01"),
+        subscription("S5", "C5", 200, "USD", "2025-10-01", "2025-11-20"),
+        subscription("S5b", "C5", 300, "USD", "2025-11-25"),
+        subscription("S6", "C6", 200, "EUR", "2025-10-10", "2025-11-10"),
+        subscription("S6", "C6", 100, "EUR", "2025-11-10"),
+        subscription("S7", "C7", 40, "GBP", "2025-10-20"),
     ],
 }
 

@@ -9,30 +9,9 @@ from __future__ import annotations
 import pytest
 
 from tests.dbt_harness import create_warehouse, dbt_build, kpi, query
+from tests.rows import customers, line, order
 
 AS_OF = "2025-03-15"
-
-
-def order(order_id, customer_id, ts, currency, status):
-    return {
-        "order_id": order_id,
-        "customer_id": customer_id,
-        "order_ts": ts,
-        "channel": "web",
-        "currency": currency,
-        "status": status,
-    }
-
-
-def line(order_id, qty, price, discount=0):
-    return {
-        "order_id": order_id,
-        "line_number": 1,
-        "product_id": "p1",
-        "quantity": qty,
-        "unit_price": price,
-        "discount_amount": discount,
-    }
 
 
 def session(session_id, visitor_id, ts, campaign_id=None, order_id=None):
@@ -74,16 +53,7 @@ def social(day, platform, followers, impressions, engagements):
 
 
 ROWS = {
-    "customers": [
-        {
-            "customer_id": c,
-            "signup_date": "2024-12-01",
-            "country": "US",
-            "segment": "smb",
-            "acquisition_channel": "organic",
-        }
-        for c in ("c1", "c2", "c3", "c4", "c5", "c7")
-    ],
+    "customers": customers(["c1", "c2", "c3", "c4", "c5", "c7"], signup_date="2024-12-01"),
     "products": [{"product_id": "p1", "product_name": "P1", "category": "x", "unit_cost": 1, "list_price": 2}],
     "fx_rates": [
         {"rate_date": "2025-01-01", "currency": "EUR", "usd_per_unit": 1.10},
@@ -103,16 +73,16 @@ ROWS = {
         order("O11", "c7", "2025-03-05 10:00:00", "USD", "completed"),  # c7's first completed: new in March; 30
     ],
     "order_lines": [
-        line("O1", 1, 100),
-        line("O2", 2, 50, 10),
-        line("O3", 1, 80),
-        line("O4", 1, 200),
-        line("O5", 1, 500),
-        line("O6", 1, 60),
-        line("O7", 1, 10),
-        line("O8", 1, 1000),
-        line("O10", 1, 70),
-        line("O11", 1, 30),
+        line("O1", "p1", 1, 100),
+        line("O2", "p1", 2, 50, discount_amount=10),
+        line("O3", "p1", 1, 80),
+        line("O4", "p1", 1, 200),
+        line("O5", "p1", 1, 500),
+        line("O6", "p1", 1, 60),
+        line("O7", "p1", 1, 10),
+        line("O8", "p1", 1, 1000),
+        line("O10", "p1", 1, 70),
+        line("O11", "p1", 1, 30),
     ],
     "campaigns": [
         {"campaign_id": c, "campaign_name": c, "channel": "email", "start_date": "2024-12-01", "end_date": None}

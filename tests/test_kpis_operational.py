@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dbt_harness import create_warehouse, dbt_build, kpi, query
+from tests.rows import customers, line, order
 
 AS_OF = "2025-03-15"
 
@@ -31,28 +32,6 @@ def snap(day, warehouse, product, units):
     return {"snapshot_date": day, "warehouse_id": warehouse, "product_id": product, "on_hand_units": units}
 
 
-def order(order_id, ts, currency, status):
-    return {
-        "order_id": order_id,
-        "customer_id": "c1",
-        "order_ts": ts,
-        "channel": "web",
-        "currency": currency,
-        "status": status,
-    }
-
-
-def line(order_id, n, product, qty, price=10):
-    return {
-        "order_id": order_id,
-        "line_number": n,
-        "product_id": product,
-        "quantity": qty,
-        "unit_price": price,
-        "discount_amount": 0,
-    }
-
-
 def shipment(shipment_id, order_id, promised, shipped, delivered):
     return {
         "shipment_id": shipment_id,
@@ -64,15 +43,7 @@ def shipment(shipment_id, order_id, promised, shipped, delivered):
 
 
 ROWS = {
-    "customers": [
-        {
-            "customer_id": "c1",
-            "signup_date": "2024-01-01",
-            "country": "US",
-            "segment": "smb",
-            "acquisition_channel": "organic",
-        }
-    ],
+    "customers": customers(["c1"]),
     "products": [
         {"product_id": "p1", "product_name": "P1", "category": "x", "unit_cost": 2, "list_price": 10},
         {"product_id": "p2", "product_name": "P2", "category": "x", "unit_cost": 5, "list_price": 10},
@@ -98,25 +69,25 @@ ROWS = {
         snap("2025-03-16", "W1", "p1", 1000),  # after the as-of date
     ],
     "orders": [
-        order("O1", "2024-12-20 10:00:00", "USD", "completed"),  # cogs 3×2 = 6
-        order("O2", "2025-01-05 10:00:00", "USD", "completed"),  # cogs 5×2 + 2×5 = 20
-        order("O3", "2025-01-06 10:00:00", "EUR", "completed"),  # cogs 5 (EUR has a rate)
-        order("O4", "2025-01-07 10:00:00", "USD", "cancelled"),
-        order("O5", "2025-02-07 10:00:00", "GBP", "completed"),  # no GBP rate yet: left out (cogs 20)
-        order("O6", "2025-02-12 10:00:00", "USD", "returned"),
-        order("O7", "2025-02-20 10:00:00", "GBP", "completed"),  # cogs 2×5 = 10
-        order("O8", "2025-03-20 10:00:00", "USD", "completed"),  # after the as-of date
+        order("O1", "c1", "2024-12-20 10:00:00", "USD", "completed"),  # cogs 3×2 = 6
+        order("O2", "c1", "2025-01-05 10:00:00", "USD", "completed"),  # cogs 5×2 + 2×5 = 20
+        order("O3", "c1", "2025-01-06 10:00:00", "EUR", "completed"),  # cogs 5 (EUR has a rate)
+        order("O4", "c1", "2025-01-07 10:00:00", "USD", "cancelled"),
+        order("O5", "c1", "2025-02-07 10:00:00", "GBP", "completed"),  # no GBP rate yet: left out (cogs 20)
+        order("O6", "c1", "2025-02-12 10:00:00", "USD", "returned"),
+        order("O7", "c1", "2025-02-20 10:00:00", "GBP", "completed"),  # cogs 2×5 = 10
+        order("O8", "c1", "2025-03-20 10:00:00", "USD", "completed"),  # after the as-of date
     ],
     "order_lines": [
-        line("O1", 1, "p1", 3),
-        line("O2", 1, "p1", 5),
-        line("O2", 2, "p2", 2),
-        line("O3", 1, "p2", 1),
-        line("O4", 1, "p2", 10),
-        line("O5", 1, "p1", 10),
-        line("O6", 1, "p2", 3),
-        line("O7", 1, "p2", 2),
-        line("O8", 1, "p2", 100),
+        line("O1", "p1", 3, 10),
+        line("O2", "p1", 5, 10),
+        line("O2", "p2", 2, 10, line_number=2),
+        line("O3", "p2", 1, 10),
+        line("O4", "p2", 10, 10),
+        line("O5", "p1", 10, 10),
+        line("O6", "p2", 3, 10),
+        line("O7", "p2", 2, 10),
+        line("O8", "p2", 100, 10),
     ],
     "shipments": [
         shipment("SH1", "O2", "2025-01-10", "2025-01-06 10:00:00", "2025-01-10 23:00:00"),  # on time

@@ -22,6 +22,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dbt_harness import create_warehouse, dbt_build, kpi, query
+from tests.rows import customers, line, order
 
 AS_OF = "2025-03-15"
 
@@ -32,28 +33,6 @@ def employee(employee_id, hired, terminated=None):
 
 def training(record_id, employee_id, day, hours):
     return {"record_id": record_id, "employee_id": employee_id, "completed_on": day, "hours": hours}
-
-
-def order(order_id, ts, currency, status):
-    return {
-        "order_id": order_id,
-        "customer_id": "c1",
-        "order_ts": ts,
-        "channel": "web",
-        "currency": currency,
-        "status": status,
-    }
-
-
-def line(order_id, qty, price, discount=0):
-    return {
-        "order_id": order_id,
-        "line_number": 1,
-        "product_id": "p1",
-        "quantity": qty,
-        "unit_price": price,
-        "discount_amount": discount,
-    }
 
 
 EMPLOYEES = [
@@ -78,35 +57,27 @@ ROWS = {
         training("TR4", "E3", "2025-02-15", 2),  # E3 has left by 02-28: the hours still count
         training("TR5", "E1", "2025-03-16", 10),  # after the as-of date
     ],
-    "customers": [
-        {
-            "customer_id": "c1",
-            "signup_date": "2024-01-01",
-            "country": "US",
-            "segment": "smb",
-            "acquisition_channel": "organic",
-        }
-    ],
+    "customers": customers(["c1"]),
     "products": [{"product_id": "p1", "product_name": "P1", "category": "x", "unit_cost": 1, "list_price": 2}],
     "fx_rates": [
         {"rate_date": "2025-01-01", "currency": "EUR", "usd_per_unit": 1.10},
         {"rate_date": "2025-02-10", "currency": "GBP", "usd_per_unit": 1.30},
     ],
     "orders": [
-        order("O1", "2025-01-05 10:00:00", "USD", "completed"),  # 100
-        order("O2", "2025-01-06 10:00:00", "EUR", "completed"),  # (2×50 − 10) × 1.10 = 99
-        order("O3", "2025-02-07 10:00:00", "GBP", "completed"),  # no GBP rate yet: unconvertible
-        order("O4", "2025-02-12 10:00:00", "USD", "returned"),
-        order("O5", "2025-03-03 10:00:00", "GBP", "completed"),  # 10 × 1.30 = 13
-        order("O6", "2025-03-20 10:00:00", "USD", "completed"),  # after the as-of date
+        order("O1", "c1", "2025-01-05 10:00:00", "USD", "completed"),  # 100
+        order("O2", "c1", "2025-01-06 10:00:00", "EUR", "completed"),  # (2×50 − 10) × 1.10 = 99
+        order("O3", "c1", "2025-02-07 10:00:00", "GBP", "completed"),  # no GBP rate yet: unconvertible
+        order("O4", "c1", "2025-02-12 10:00:00", "USD", "returned"),
+        order("O5", "c1", "2025-03-03 10:00:00", "GBP", "completed"),  # 10 × 1.30 = 13
+        order("O6", "c1", "2025-03-20 10:00:00", "USD", "completed"),  # after the as-of date
     ],
     "order_lines": [
-        line("O1", 1, 100),
-        line("O2", 2, 50, 10),
-        line("O3", 1, 80),
-        line("O4", 1, 500),
-        line("O5", 1, 10),
-        line("O6", 1, 1000),
+        line("O1", "p1", 1, 100),
+        line("O2", "p1", 2, 50, discount_amount=10),
+        line("O3", "p1", 1, 80),
+        line("O4", "p1", 1, 500),
+        line("O5", "p1", 1, 10),
+        line("O6", "p1", 1, 1000),
     ],
 }
 
