@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from published import differences, snapshot
 
@@ -44,7 +45,11 @@ def _run(home: Path, landing: Path, as_of: dt.date, monkeypatch) -> None:
     monkeypatch.setenv("KPI_AS_OF", as_of.isoformat())
     monkeypatch.delenv("KPI_SERVING_PATH", raising=False)
     monkeypatch.delenv("KPI_ALERT_WEBHOOK_URL", raising=False)
-    assert run_pipeline(Home(home), tags={"kpi/as_of": as_of.isoformat(), "kpi/alerts": "off"})
+    # An in-memory Dagster instance: this test compares what the runs publish, and writing each
+    # run's events to SQLite is a third of a night at this size (the other pipeline tests and the
+    # kill test below run on the home's own instance)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert run_pipeline(Home(home), tags={"kpi/as_of": as_of.isoformat(), "kpi/alerts": "off"}, instance=instance)
 
 
 @pytest.mark.longest

@@ -20,7 +20,14 @@ from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_subset_sel
 
 from orchestration.defs.keys import meta_key, raw_key
 from orchestration.defs.resources import AS_OF_PARTITIONS, ONE_DAY_PER_RUN, KpiRunSettings
-from orchestration.lib.dbt_manifest import PROJECT, prepared_manifest, write_run_context
+from orchestration.lib.dbt_manifest import (
+    PROJECT,
+    existing_views,
+    prepared_manifest,
+    project_fingerprint,
+    write_run_context,
+)
+from orchestration.lib.dbt_manifest import views as dbt_views
 from orchestration.lib.settings import quarantine_threshold
 
 MANIFEST_PATH = prepared_manifest()
@@ -90,6 +97,58 @@ def _dagster_events(context: dg.AssetExecutionContext, node, manifest: dict, fai
             failures.append(f"{uid}: {node.message}")
 
 
+def _views_to_keep(home, manifest: dict) -> dict[str, tuple[str, str]]:
+    """The views this build may keep as they are: all of them, when the dbt project is the one
+    of this home's last complete, successful build (lib/dbt_manifest.project_fingerprint) and the
+    warehouse still holds every view; else none. A view holds no data and its SQL does not
+    depend on the day (the as-of date is read from meta.run_context when it is queried), so
+    re-creating the 46 views every night was dbt's fixed cost per node for nothing."""
+    try:
+        last = json.loads(home.dbt_built.read_text())
+    except (OSError, ValueError):
+        return {}
+    if last.get("fingerprint") != project_fingerprint():
+        return {}
+    views = dbt_views(manifest)
+    present = existing_views(home.warehouse)
+    return views if all(v in present for v in views.values()) else {}
+
+
+def _record_complete_build(home) -> None:
+    path = home.dbt_built
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"fingerprint": project_fingerprint()}))
+    tmp.replace(path)
+
+
+class _KeptViews:
+    """Reports the kept views to Dagster in the graph's order: a view once every model it reads
+    has been reported (a multi-asset yields its assets in topological order)."""
+
+    def __init__(self, manifest: dict, kept) -> None:
+        nodes = manifest["nodes"]
+        self._waiting = {uid: {p for p in nodes[uid]["depends_on"]["nodes"] if p.startswith("model.")} for uid in kept}
+        self._done: set[str] = set()
+
+    def ready(self, finished: str | None = None) -> list[str]:
+        if finished is not None:
+            self._done.add(finished)
+        out: list[str] = []
+        while ready := sorted(uid for uid, parents in self._waiting.items() if parents <= self._done):
+            for uid in ready:
+                del self._waiting[uid]
+                self._done.add(uid)
+            out += ready
+        return out
+
+
+def _kept_view_result(manifest: dict, uid: str) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        asset_key=TRANSLATOR.get_asset_spec(manifest, uid, PROJECT).key,
+        metadata={"dbt_message": "view kept: the dbt project is the one of the last complete build"},
+    )
+
+
 @dbt_assets(
     manifest=MANIFEST_PATH,
     project=PROJECT,
@@ -116,12 +175,26 @@ def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     selection, indirect = get_subset_selection_for_context(context, manifest, None, None, None, TRANSLATOR, None)
     if indirect is not None:
         env["DBT_INDIRECT_SELECTION"] = indirect
-    context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
-    failures: list[str] = []
     # dbt's unit tests check the KPI arithmetic on given rows (tests/test_dbt_unit_tests.py), not the night's data
     args = ["build", *selection, "--exclude-resource-type", "unit_test", "--vars", dbt_vars()]
+    kept_views = {} if selection else _views_to_keep(home, manifest)
+    if kept_views:
+        args += ["--exclude", "config.materialized:view"]
+        context.log.info(
+            f"keeping the {len(kept_views)} views of the last complete build (the dbt project is unchanged)"
+        )
+    context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
+    failures: list[str] = []
+    kept = _KeptViews(manifest, kept_views)
+    for uid in kept.ready():
+        yield _kept_view_result(manifest, uid)
     for node in run_dbt(args, PROJECT.project_dir, target, env=env):
         yield from _dagster_events(context, node, manifest, failures)
+        if node.status in ("success", "pass"):
+            for uid in kept.ready(node.unique_id):
+                yield _kept_view_result(manifest, uid)
+    if not failures and not selection:
+        _record_complete_build(home)
     if failures:
         raise dg.Failure(
             description=f"{len(failures)} dbt node(s) failed; fix them and run again (the run is safe to repeat)",

@@ -61,6 +61,46 @@ def write_run_context(warehouse: Path, as_of) -> None:
         con.close()
 
 
+def views(manifest: dict) -> dict[str, tuple[str, str]]:
+    """The dbt models materialized as views: unique_id -> (schema, name) in the warehouse."""
+    return {
+        uid: (node["schema"], node.get("alias") or node["name"])
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "view"
+    }
+
+
+def project_fingerprint(root: Path | None = None) -> str:
+    """A digest of everything a dbt model's SQL is made of: the models, macros, seeds, the
+    project and profile files, and dbt's version. The same digest means the same SQL.
+    `root`: the dbt project's folder (default: this repository's)."""
+    import hashlib
+
+    from dbt.version import __version__ as dbt_version
+
+    root = Path(root or PROJECT.project_dir)
+    digest = hashlib.sha256(dbt_version.encode())
+    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "snapshots"):
+        files += sorted(p for p in (root / folder).rglob("*") if p.is_file())
+    for path in files:
+        if path.exists():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def existing_views(warehouse: Path) -> set[tuple[str, str]]:
+    """(schema, name) of every view in the warehouse file."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        rows = con.execute("select table_schema, table_name from information_schema.tables where table_type = 'VIEW'")
+        return {(schema, name) for schema, name in rows.fetchall()}
+    finally:
+        con.close()
+
+
 if __name__ == "__main__":  # `make install`: prepare the manifest once
     _dbt_on_path()
     PROJECT.preparer.prepare(PROJECT)

@@ -65,6 +65,12 @@ class Home:
         return self.root / "dbt_target"
 
     @property
+    def dbt_built(self) -> Path:
+        """The fingerprint of the dbt project at this home's last complete, successful build: a
+        night with the same project keeps the views that build created (defs/dbt.py)."""
+        return self.dbt_target / "kpi_last_complete_build.json"
+
+    @property
     def reports(self) -> Path:
         """The HTML scorecard reports, one per as-of date (lib/report.py)."""
         return self.root / "reports"

@@ -1,0 +1,91 @@
+"""A night keeps the warehouse's dbt views (they hold no data and do not depend on the day) as
+long as the dbt project is the one of the home's last complete build, and re-creates all of
+them after any change to the project; Dagster still records every asset of the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+from conftest import copy_home
+
+from orchestration.defs.dbt import _manifest, _views_to_keep
+from orchestration.lib.dbt_manifest import PROJECT, project_fingerprint, views
+from orchestration.lib.settings import Home
+from orchestration.pipeline import run_pipeline
+
+
+def test_the_fingerprint_changes_with_a_model_or_a_macro_and_only_then(tmp_path):
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT.project_dir, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    same = project_fingerprint(project)
+    assert same == project_fingerprint()
+    (project / "target").mkdir()
+    (project / "target" / "anything.json").write_text("{}")  # dbt's build folder is not the project
+    assert project_fingerprint(project) == same
+
+    view = project / "models" / "staging" / "stg_sales__orders.sql"
+    view.write_text(view.read_text().replace("order_id,", "order_id, 1 as extra,", 1))
+    assert project_fingerprint(project) != same
+    shutil.copyfile(PROJECT.project_dir / "models" / "staging" / "stg_sales__orders.sql", view)
+    assert project_fingerprint(project) == same
+
+    macro = project / "macros" / "periods.sql"
+    macro.write_text(macro.read_text() + "\n{# a comment #}\n")
+    assert project_fingerprint(project) != same
+
+
+def test_views_are_kept_only_with_the_same_project_and_all_of_them_in_the_warehouse(demo_build, tmp_path):
+    home = Home(copy_home(demo_build, tmp_path / "home"))
+    manifest = _manifest()
+    every_view = views(manifest)
+    assert len(every_view) > 40
+    # the demo build was complete: its record holds this project's fingerprint
+    assert _views_to_keep(home, manifest) == every_view
+
+    record = home.dbt_built.read_text()
+    home.dbt_built.write_text(json.dumps({"fingerprint": "another project"}))
+    assert _views_to_keep(home, manifest) == {}
+    home.dbt_built.unlink()
+    assert _views_to_keep(home, manifest) == {}
+    home.dbt_built.write_text(record)
+    assert _views_to_keep(home, manifest) == every_view
+
+    schema, name = every_view["model.kpi_layer.stg_sales__orders"]
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(f'drop view "{schema}"."{name}"')
+    assert _views_to_keep(home, manifest) == {}
+
+
+@pytest.mark.slow
+def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(demo_build, tmp_path, monkeypatch):
+    home = Home(copy_home(demo_build, tmp_path / "home"))
+    night = demo_build.as_of + dt.timedelta(days=1)
+    monkeypatch.setenv("KPI_HOME", str(home.root))
+    monkeypatch.setenv("DAGSTER_HOME", str(home.dagster_home))  # run_pipeline points it at the home
+    monkeypatch.delenv("KPI_SERVING_PATH", raising=False)
+    monkeypatch.delenv("KPI_ALERT_WEBHOOK_URL", raising=False)
+    assert run_pipeline(home, tags={"kpi/alerts": "off"}, landing=demo_build.landing, as_of=night)
+
+    manifest = _manifest()
+    built = {r["unique_id"] for r in json.loads((home.dbt_target / "run_results.json").read_text())["results"]}
+    models = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+    assert built & set(views(manifest)) == set()
+    assert models - set(views(manifest)) <= built  # every table and incremental model was built
+
+    from orchestration.definitions import PIPELINE_JOB, defs
+
+    with dg.DagsterInstance.get() as instance:
+        (run,) = instance.get_runs(limit=1)
+        records = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=10_000
+        ).records
+    materialized = {r.event_log_entry.dagster_event.asset_key for r in records}
+    partitions = {r.event_log_entry.dagster_event.partition for r in records}
+    job_assets = set(defs.resolve_job_def(PIPELINE_JOB).asset_layer.executable_asset_keys)
+    assert job_assets and materialized == job_assets
+    assert partitions == {night.isoformat()}
