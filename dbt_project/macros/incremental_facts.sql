@@ -17,7 +17,8 @@
     (select coalesce(max(consumed_seq), 0) from meta.dbt_watermarks where model_name = '{{ this.identifier }}')
 {%- endmacro %}
 
-{% macro changed_rows(tables, date_expr, currency_expr=none, every_date_tables=[]) -%}
+{% macro changed_rows(tables, date_expr, currency_expr=none, every_date_tables=[], needs_fx_expr=none) -%}
+    {%- set needs_fx = needs_fx_expr or (currency_expr ~ " <> 'USD'" if currency_expr else none) -%}
     (
         {{ date_expr }} in (
             select changed.event_date from {{ source('meta', 'changed_event_dates') }} as changed
@@ -29,8 +30,8 @@
             where changed.table_name in ({% for t in tables + every_date_tables %}'{{ t }}'{% if not loop.last %}, {% endif %}{% endfor %})
               and changed.event_date is null and changed.change_seq > {{ _watermark() }}
         )
-        {%- if currency_expr %}
-        or ({{ currency_expr }} <> 'USD' and {{ date_expr }} >= (
+        {%- if needs_fx %}
+        or ({{ needs_fx }} and {{ date_expr }} >= (
             select min(changed.event_date) from {{ source('meta', 'changed_event_dates') }} as changed
             where changed.table_name = 'fx_rates' and changed.change_seq > {{ _watermark() }}
         ))
@@ -43,20 +44,158 @@
     )
 {%- endmacro %}
 
-{% macro reopen_changed_rows(tables, date_column, currency_column=none, every_date_tables=[]) -%}
+{% macro reopen_changed_rows(tables, date_column, currency_column=none, every_date_tables=[], needs_fx_column=none) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ changed_rows(tables, date_column, currency_column, every_date_tables) }}
+        delete from {{ this }} where {{ changed_rows(tables, date_column, currency_column, every_date_tables, needs_fx_column) }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt_project.yml on-run-start: the bookkeeping table of the incremental models. -#}
+{#- dbt_project.yml on-run-start: the bookkeeping tables of the incremental models (the last
+    change_seq consumed, and the as-of date of the last build, for the period models). -#}
 {% macro create_watermarks() -%}
     create schema if not exists meta;
-    create table if not exists meta.dbt_watermarks (model_name varchar, consumed_seq bigint)
+    create table if not exists meta.dbt_watermarks (model_name varchar, consumed_seq bigint);
+    create table if not exists meta.dbt_model_as_of (model_name varchar, as_of date)
 {%- endmacro %}
 
 {% macro record_watermark() -%}
     delete from meta.dbt_watermarks where model_name = '{{ this.identifier }}';
     insert into meta.dbt_watermarks
-    select '{{ this.identifier }}', coalesce(max(change_seq), 0) from {{ source('meta', 'changed_event_dates') }}
+    select '{{ this.identifier }}', coalesce(max(change_seq), 0) from {{ source('meta', 'changed_event_dates') }};
+    delete from meta.dbt_model_as_of where model_name = '{{ this.identifier }}';
+    insert into meta.dbt_model_as_of select '{{ this.identifier }}', {{ as_of() }}
+{%- endmacro %}
+
+{#- Incremental models keyed by period (grain, period_start), built from day rows that do not
+    depend on the as-of date. A night deletes (pre-hook) the periods whose rows may have changed
+    since the model last ran, and builds again every period that is not in the table (its own
+    select: `where not exists` a row of that period in {{ this }}); the day rows it reads are
+    bounded below by `reopen_from`, so a night reads the days of its open periods only.
+
+    A period is re-opened when
+    - it holds an event date that changed in one of `tables` (new, restated, resolved again);
+    - it ends on or after a changed fx rate's date (fx=true: non-USD rows convert at it);
+    - it meets the days between the as-of date of the model's last build and today's (a period
+      comes into view, moves its measurement day, becomes complete, or goes out of view);
+    - always, when one of `tables` + `every_date_tables` (or fx_rates) changed on every date, or
+      the model has no as-of date on record (a first incremental build). -#}
+
+{% macro _changed_tables(tables) -%}
+    ({% for t in tables %}'{{ t }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{% macro _last_as_of() -%}
+    (select max(recorded.as_of) from meta.dbt_model_as_of as recorded where recorded.model_name = '{{ this.identifier }}')
+{%- endmacro %}
+
+{% macro _reopen_everything(tables, every_date_tables, fx) -%}
+    (
+        {{ _last_as_of() }} is null
+        or exists (
+            select 1 from {{ source('meta', 'changed_event_dates') }} as changed
+            where changed.table_name in {{ _changed_tables(tables + every_date_tables + (['fx_rates'] if fx else [])) }}
+              and changed.event_date is null and changed.change_seq > {{ _watermark() }}
+        )
+    )
+{%- endmacro %}
+
+{% macro _min_fx_change() -%}
+    (
+        select min(changed.event_date) from {{ source('meta', 'changed_event_dates') }} as changed
+        where changed.table_name = 'fx_rates' and changed.change_seq > {{ _watermark() }}
+    )
+{%- endmacro %}
+
+{% macro period_reopened(grain_expr, start_expr, tables, every_date_tables=[], fx=true) -%}
+    (
+        {{ _reopen_everything(tables, every_date_tables, fx) }}
+        or {{ start_expr }} between {{ period_start(grain_expr, 'least(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')') }}
+            and {{ period_start(grain_expr, 'greatest(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')') }}
+        {%- if fx %}
+        or {{ start_expr }} >= {{ period_start(grain_expr, _min_fx_change()) }}
+        {%- endif %}
+        or exists (
+            select 1 from {{ source('meta', 'changed_event_dates') }} as changed
+            where changed.table_name in {{ _changed_tables(tables) }}
+              and changed.change_seq > {{ _watermark() }}
+              and {{ period_start(grain_expr, 'changed.event_date') }} = {{ start_expr }}
+        )
+    )
+{%- endmacro %}
+
+{#- The first day of the earliest period period_reopened can re-open (years are the longest
+    grain): the day rows before it are not read again. -#}
+{% macro reopen_from(tables, every_date_tables=[], fx=true) -%}
+    {%- set earliest_change -%}
+        (
+            select min(changed.event_date) from {{ source('meta', 'changed_event_dates') }} as changed
+            where changed.table_name in {{ _changed_tables(tables) }} and changed.change_seq > {{ _watermark() }}
+        )
+    {%- endset -%}
+    {%- set candidates = ['least(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')', 'coalesce(' ~ earliest_change ~ ', ' ~ as_of() ~ ')'] -%}
+    {%- if fx -%}
+        {%- do candidates.append('coalesce(' ~ _min_fx_change() ~ ', ' ~ as_of() ~ ')') -%}
+    {%- endif -%}
+    (
+        select case
+            when {{ _reopen_everything(tables, every_date_tables, fx) }} then cast('0001-01-01' as date)
+            else {{ period_start("'year'", 'least(' ~ candidates | join(', ') ~ ')') }}
+        end
+    )
+{%- endmacro %}
+
+{% macro reopen_changed_periods(tables, every_date_tables=[], fx=true) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ period_reopened('grain', 'period_start', tables, every_date_tables, fx) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- In the model's select, inside {% if is_incremental() %}: the period is not in the table (after
+    the pre-hook's delete: re-opened, or new). -#}
+{% macro period_missing(grain_expr, start_expr) -%}
+    not exists (
+        select 1 from {{ this }} as built
+        where built.grain = {{ grain_expr }} and built.period_start = {{ start_expr }}
+    )
+{%- endmacro %}
+
+{#- The revenue bridge's models, keyed by bridge period p (int_revenue_bridge_periods): p is
+    re-opened when p, its previous period or its year-ago period is re-opened (period_reopened),
+    and its rows are deleted when p is no longer a bridge period. The model's select then builds
+    the bridge periods missing from the table (period_missing). The spine's columns are renamed
+    in the subqueries, so that the unqualified `grain` of a pre-hook's delete names the row
+    deleted. -#}
+{% macro bridge_period_reopened(grain_expr, start_expr, tables) -%}
+    (
+        not exists (
+            select 1
+            from (select grain as spine_grain, period_start as spine_start from {{ ref('int_revenue_bridge_periods') }}) as spine
+            where spine.spine_grain = {{ grain_expr }} and spine.spine_start = {{ start_expr }}
+        )
+        or exists (
+            select 1
+            from (
+                select
+                    grain as spine_grain,
+                    period_start as spine_start,
+                    previous_start as spine_previous,
+                    year_ago_start as spine_year_ago
+                from {{ ref('int_revenue_bridge_periods') }}
+            ) as spine
+            where
+                spine.spine_grain = {{ grain_expr }}
+                and spine.spine_start = {{ start_expr }}
+                and (
+                    {{ period_reopened('spine.spine_grain', 'spine.spine_start', tables) }}
+                    or {{ period_reopened('spine.spine_grain', 'spine.spine_previous', tables) }}
+                    or {{ period_reopened('spine.spine_grain', 'spine.spine_year_ago', tables) }}
+                )
+        )
+    )
+{%- endmacro %}
+
+{% macro reopen_changed_bridge_periods(tables) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ bridge_period_reopened('grain', 'period_start', tables) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -97,17 +97,23 @@ def _dagster_events(context: dg.AssetExecutionContext, node, manifest: dict, fai
             failures.append(f"{uid}: {node.message}")
 
 
+def _project_changed(home) -> bool:
+    """Whether the dbt project differs from the one of this home's last complete build (or no
+    complete build is on record)."""
+    try:
+        last = json.loads(home.dbt_built.read_text())
+    except (OSError, ValueError):
+        return True
+    return last.get("fingerprint") != project_fingerprint()
+
+
 def _views_to_keep(home, manifest: dict) -> dict[str, tuple[str, str]]:
     """The views this build may keep as they are: all of them, when the dbt project is the one
     of this home's last complete, successful build (lib/dbt_manifest.project_fingerprint) and the
     warehouse still holds every view; else none. A view holds no data and its SQL does not
     depend on the day (the as-of date is read from meta.run_context when it is queried), so
     re-creating the 46 views every night was dbt's fixed cost per node for nothing."""
-    try:
-        last = json.loads(home.dbt_built.read_text())
-    except (OSError, ValueError):
-        return {}
-    if last.get("fingerprint") != project_fingerprint():
+    if _project_changed(home):
         return {}
     views = dbt_views(manifest)
     present = existing_views(home.warehouse)
@@ -183,6 +189,10 @@ def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
         context.log.info(
             f"keeping the {len(kept_views)} views of the last complete build (the dbt project is unchanged)"
         )
+    elif not selection and _project_changed(home) and home.dbt_built.exists():
+        # an incremental model keeps the rows its old SQL wrote: a changed project rebuilds them
+        args.append("--full-refresh")
+        context.log.info("the dbt project changed since the last complete build: every incremental model is rebuilt")
     context.log.info(f"dbt build on {home.warehouse} as of {as_of}")
     failures: list[str] = []
     kept = _KeptViews(manifest, kept_views)

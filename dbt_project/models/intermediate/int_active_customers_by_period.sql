@@ -2,18 +2,43 @@
 -- order in the period up to its measurement day (kpis.md, "Active customers"): each customer-day
 -- gets its period keys by date_trunc (an equi-join, rows not rows × periods). A complete period
 -- is the full period, so A(p−1) is the row set at period_start = p's previous_start. A count
--- that needs no money: orders in a currency without a rate still make a customer active.
+-- that needs no money: orders in a currency without a rate still make a customer active. Read
+-- from the orders alone, so that its KPIs depend on no other table (int_kpi_inputs).
+-- Incremental by period, like int_revenue_by_customer_product_period.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ reopen_changed_periods(['orders'], fx=false) }}",
+    post_hook="{{ record_watermark() }}"
+) }}
+
 with customer_days as (
     select distinct
         customer_id,
         event_date as day
     from {{ ref('stg_sales__orders') }}
-    where status = 'completed' and event_date <= {{ as_of() }}
+    where
+        status = 'completed'
+        and event_date <= {{ as_of() }}
+        {% if is_incremental() -%}
+            and event_date >= {{ reopen_from(['orders'], fx=false) }}
+        {%- endif %}
+),
+
+days as (
+    select distinct
+        grains.grain,
+        {{ period_start('grains.grain', 'customer_days.day') }} as period_start,
+        customer_days.customer_id
+    from customer_days
+    cross join {{ grains('count') }} as grains
 )
 
-select distinct
-    grains.grain,
-    {{ period_start('grains.grain', 'customer_days.day') }} as period_start,
-    customer_days.customer_id
-from customer_days
-cross join {{ grains('count') }} as grains
+select
+    grain,
+    period_start,
+    customer_id
+from days
+{% if is_incremental() -%}
+    where {{ period_missing('days.grain', 'days.period_start') }}
+{%- endif %}

@@ -1,8 +1,18 @@
--- Per customer and day (up to the as-of date) with a completed order: the net revenue and the
--- gross profit (net revenue − COGS), USD, of its convertible orders, whether any was convertible, and how many
+-- Per customer and day with a completed order: the net revenue and the gross profit (net
+-- revenue − COGS), USD, of its convertible orders, whether any was convertible, and how many
 -- were not (kpis.md, Money: those are left out of every money figure, but the customer is still
--- active). The grain of customer_lifetime_value's 365-day windows and of
--- the active customers of every period.
+-- active). The grain of customer_lifetime_value's 365-day windows and of the revenue bridge's
+-- customer side. Every landed day, whatever the as-of date (its readers apply it).
+-- Incremental: a night re-opens the order dates whose orders or lines changed, every date on or
+-- after a changed fx rate (one row per customer-day, so the whole day), and everything when a
+-- product changed (its standard cost is the COGS of every order).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ reopen_changed_rows(['orders', 'order_lines'], 'day', every_date_tables=['products'], needs_fx_column='true') }}",
+    post_hook="{{ record_watermark() }}"
+) }}
+
 with orders as (
     select
         orders.customer_id,
@@ -13,7 +23,11 @@ with orders as (
         orders.net_revenue_usd - coalesce(costs.cogs_usd, 0) as gross_profit_usd
     from {{ ref('fct_orders') }} as orders
     left join {{ ref('fct_order_costs') }} as costs on orders.order_id = costs.order_id
-    where orders.is_completed and orders.order_date <= {{ as_of() }}
+    where
+        orders.is_completed
+        {% if is_incremental() -%}
+            and {{ changed_rows(['orders', 'order_lines'], 'orders.order_date', every_date_tables=['products'], needs_fx_expr='true') }}
+        {%- endif %}
 )
 
 select

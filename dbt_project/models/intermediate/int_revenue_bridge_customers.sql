@@ -5,8 +5,20 @@
 -- to-date window (int_revenue_to_date_windows). One row per customer and period, for both
 -- comparisons at once: the customer side of the revenue bridge, aggregated (spills to disk at
 -- any size) instead of joined.
+-- Incremental by bridge period (macros/incremental_facts.sql, bridge_period_reopened): a night
+-- builds again the periods whose own, previous or year-ago rows changed.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ reopen_changed_bridge_periods(['orders', 'order_lines']) }}",
+    post_hook="{{ record_watermark() }}"
+) }}
+
 with periods as (
-    select * from {{ ref('int_revenue_bridge_periods') }}
+    select * from {{ ref('int_revenue_bridge_periods') }} as periods
+    {% if is_incremental() -%}
+        where {{ period_missing('periods.grain', 'periods.period_start') }}
+    {%- endif %}
 ),
 
 active as (

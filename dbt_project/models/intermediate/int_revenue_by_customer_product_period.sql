@@ -3,16 +3,47 @@
 -- period; a complete period's comparison window is the current window of its previous or
 -- year-ago period (the revenue bridge joins them by period_start). Days get their period keys
 -- by date_trunc: rows, not rows × periods.
+-- Incremental by period (macros/incremental_facts.sql, period_reopened): a night builds again
+-- the periods of the changed order dates, of a changed fx rate and of the as-of date only.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ reopen_changed_periods(['orders', 'order_lines']) }}",
+    post_hook="{{ record_watermark() }}"
+) }}
+
+with days as (
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'days.day') }} as period_start,
+        days.customer_id,
+        days.product_id,
+        days.is_convertible,
+        days.needs_fx,
+        days.order_count,
+        days.quantity,
+        days.net_revenue_usd
+    from {{ ref('int_revenue_customer_product_days') }} as days
+    cross join {{ grains('ratio') }} as grains
+    where
+        days.day <= {{ as_of() }}
+        {% if is_incremental() -%}
+            and days.day >= {{ reopen_from(['orders', 'order_lines']) }}
+        {%- endif %}
+)
+
 select
-    grains.grain,
-    {{ period_start('grains.grain', 'days.day') }} as period_start,
-    days.customer_id,
-    days.product_id,
-    days.is_convertible,
-    bool_or(days.needs_fx) as needs_fx,
-    sum(days.order_count) as order_count,
-    sum(days.quantity) as quantity,
-    sum(days.net_revenue_usd) as net_revenue_usd
-from {{ ref('int_revenue_customer_product_days') }} as days
-cross join {{ grains('ratio') }} as grains
-group by all
+    grain,
+    period_start,
+    customer_id,
+    product_id,
+    is_convertible,
+    bool_or(needs_fx) as needs_fx,
+    sum(order_count) as order_count,
+    sum(quantity) as quantity,
+    sum(net_revenue_usd) as net_revenue_usd
+from days
+{% if is_incremental() -%}
+    where {{ period_missing('days.grain', 'days.period_start') }}
+{%- endif %}
+group by grain, period_start, customer_id, product_id, is_convertible

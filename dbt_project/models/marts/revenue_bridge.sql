@@ -18,8 +18,20 @@
 -- How it scales: the customer side is one aggregated row per customer and period for both
 -- comparisons (int_revenue_bridge_customers); the price effect sums the customer × product rows
 -- of the retained customers straight into their product, one pass per side.
+--
+-- Incremental by bridge period, like int_revenue_bridge_customers.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ reopen_changed_bridge_periods(['orders', 'order_lines']) }}",
+    post_hook="{{ record_watermark() }}"
+) }}
+
 with periods as (
-    select * from {{ ref('int_revenue_bridge_periods') }}
+    select * from {{ ref('int_revenue_bridge_periods') }} as periods
+    {% if is_incremental() -%}
+        where {{ period_missing('periods.grain', 'periods.period_start') }}
+    {%- endif %}
 ),
 
 comparisons as (
@@ -27,7 +39,9 @@ comparisons as (
 ),
 
 customers as (
-    select * from {{ ref('int_revenue_bridge_customers') }}
+    select customers.*
+    from {{ ref('int_revenue_bridge_customers') }} as customers
+    inner join periods on customers.grain = periods.grain and customers.period_start = periods.period_start
 ),
 
 windows as (

@@ -26,6 +26,7 @@ with customer_days as (
                 then lag(day) over (partition by customer_id, has_convertible_order order by day)
         end as previous_convertible_day
     from {{ ref('int_customer_order_days') }}
+    where day <= {{ as_of() }}
 ),
 
 periods as (
