@@ -78,8 +78,23 @@ def _build_demo(root: Path) -> Build:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The `longest` tests first: a worker that starts them last would finish minutes after the other."""
-    items.sort(key=lambda item: item.get_closest_marker("longest") is None)
+    """The `longest` tests first, one per worker: a worker that starts one of them last would end
+    minutes after the other. pytest-xdist's worksteal scheduler gives each of the N workers a
+    contiguous N-th of the collection (the first len // N items to the first) and lets an idle
+    worker steal from the end of another's share, so each share starts with its own longest test."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    longest = [item for item in items if item.get_closest_marker("longest")]
+    rest = [item for item in items if not item.get_closest_marker("longest")]
+    ordered: list = []
+    left = len(items)
+    for w in range(workers):
+        size = left // (workers - w)  # what the scheduler sends the w-th worker
+        left -= size
+        mine = longest[w::workers]
+        take = max(0, size - len(mine))
+        ordered += mine + rest[:take]
+        rest = rest[take:]
+    items[:] = ordered + rest
 
 
 def copy_home(build: Build, to: Path) -> Path:

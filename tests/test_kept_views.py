@@ -76,6 +76,10 @@ def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(
     models = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     assert built & set(views(manifest)) == set()
     assert models - set(views(manifest)) <= built  # every table and incremental model was built
+    # and every data test ran, those that read a kept view too (e.g. the MRR bridge identity)
+    data_tests = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "test"}
+    assert data_tests and data_tests <= built
+    assert any(set(manifest["nodes"][t]["depends_on"]["nodes"]) & set(views(manifest)) for t in data_tests)
 
     from orchestration.definitions import PIPELINE_JOB, defs
 

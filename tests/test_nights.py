@@ -1,8 +1,10 @@
 """Thirty consecutive nights, each landing one new day of files and running the real pipeline
 (Dagster, GX, dbt, publish) with that day as the as-of date, publish exactly what one full
-build of the same landing zone publishes. Also: the same night run twice changes nothing, and
-a run killed with SIGKILL at several points, then started again, ends where an uninterrupted
-run ends."""
+build of the same landing zone publishes, with restatements on one night (an old fx rate, an
+old order line, and an old order that lands late), which the incremental models re-open. Also:
+a backfill to an earlier night publishes what that night published, the same night run twice
+changes nothing, and a run killed with SIGKILL at several points, then started again, ends
+where an uninterrupted run ends."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from published import differences, snapshot
+from published import AS_OF_TABLES, differences, snapshot
 
 from orchestration.lib.demo import write_demo_landing
 from orchestration.lib.landing_slicer import event_dates, load_landing, write_window
@@ -28,6 +30,11 @@ pytestmark = pytest.mark.slow
 FIRST_NIGHT = dt.date(2025, 3, 3)
 NIGHTS = 30
 LAST_NIGHT = FIRST_NIGHT + dt.timedelta(days=NIGHTS - 1)
+#: the night on which old rows are restated and an old order lands late (see _late_rows)
+RESTATE_NIGHT = 12
+#: the night a backfill goes back to, after the last night (on or after RESTATE_NIGHT: its
+#: publication then saw every row of a date up to it, as the backfill does)
+BACKFILL_NIGHT = 20
 KPI = str(Path(sys.executable).parent / "kpi")
 
 
@@ -52,20 +59,68 @@ def _run(home: Path, landing: Path, as_of: dt.date, monkeypatch) -> None:
         assert run_pipeline(Home(home), tags={"kpi/as_of": as_of.isoformat(), "kpi/alerts": "off"}, instance=instance)
 
 
+def _late_rows(tables) -> tuple[dict, dict]:
+    """What lands on RESTATE_NIGHT besides its day: an old EUR rate restated (+5 %), an old EUR
+    order line restated (one more unit), and an old GBP order with its lines that is held back
+    from the history and lands for the first time. Returns (file name -> rows to write on that
+    night, table -> mask of the rows the history leaves out)."""
+    fx, orders, lines = tables["fx_rates"], tables["orders"], tables["order_lines"]
+    rate = fx[(fx.currency == "EUR") & (fx.rate_date >= "2024-12-01")].head(1).copy()
+    rate["usd_per_unit"] = [f"{float(v) * 1.05:.6f}" for v in rate["usd_per_unit"]]
+    done = orders.status == "completed"
+    restated_order = orders[done & (orders.currency == "EUR") & (orders.order_ts >= "2024-11-01")].order_id.iloc[0]
+    line = lines[(lines.order_id == restated_order) & (lines.line_number == "1")].copy()
+    line["quantity"] = [str(int(q) + 1) for q in line["quantity"]]
+    late_order = orders[done & (orders.currency == "GBP") & (orders.order_ts >= "2025-01-15")].order_id.iloc[0]
+    held = {"orders": orders.order_id == late_order, "order_lines": lines.order_id == late_order}
+    assert len(rate) == len(line) == 1 and held["order_lines"].any()
+    files = {
+        "fx_rates/fx_rates_restated.csv": rate,
+        "order_lines/order_lines_restated.csv": line,
+        "orders/orders_late.csv": orders[held["orders"]],
+        "order_lines/order_lines_late.csv": lines[held["order_lines"]],
+    }
+    return files, held
+
+
 @pytest.mark.longest
 def test_thirty_nights_publish_what_one_full_build_publishes(tmp_path, demo_tables, monkeypatch):
     tables, dates = demo_tables
     landing = tmp_path / "landing"
     nightly = tmp_path / "nightly"
-    write_window(tables, dates, landing, None, FIRST_NIGHT - dt.timedelta(days=1), "history")
+    late_files, held = _late_rows(tables)
+    history = {t: f[~held[t].to_numpy()] if t in held else f for t, f in tables.items()}
+    history_dates = {t: d[~held[t].to_numpy()] if t in held else d for t, d in dates.items()}
+    write_window(history, history_dates, landing, None, FIRST_NIGHT - dt.timedelta(days=1), "history")
+    published = {}
     for i in range(NIGHTS):
         night = FIRST_NIGHT + dt.timedelta(days=i)
         write_window(tables, dates, landing, night - dt.timedelta(days=1), night, night.isoformat())
+        if i + 1 == RESTATE_NIGHT:
+            for name, rows in late_files.items():
+                rows.to_csv(landing / name, index=False)
         print(f"night {i + 1}/{NIGHTS}: {night}", flush=True)
         _run(nightly, landing, night, monkeypatch)
+        if i + 1 in (RESTATE_NIGHT - 1, RESTATE_NIGHT, BACKFILL_NIGHT):
+            published[i + 1] = snapshot(nightly)
     after_nights = snapshot(nightly)
 
+    # the late rows changed what was published of their months: the restated order line's
+    # November, the restated rate's December, the late order's January
+    def revenue(night: int, month: dt.date):
+        return [r for r in published[night]["kpi_values"] if r[:3] == ("revenue", "month", month)]
+
+    for month in (dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1)):
+        assert revenue(RESTATE_NIGHT - 1, month) != revenue(RESTATE_NIGHT, month), month
+
     # the same night again: nothing changes
+    _run(nightly, landing, LAST_NIGHT, monkeypatch)
+    assert differences(after_nights, snapshot(nightly)) == []
+
+    # a backfill to an earlier night publishes what that night published, and the last night
+    # run again after it publishes what it published
+    _run(nightly, landing, FIRST_NIGHT + dt.timedelta(days=BACKFILL_NIGHT - 1), monkeypatch)
+    assert differences(published[BACKFILL_NIGHT], snapshot(nightly), tables=AS_OF_TABLES) == []
     _run(nightly, landing, LAST_NIGHT, monkeypatch)
     assert differences(after_nights, snapshot(nightly)) == []
 
@@ -96,6 +151,7 @@ def _kpi_run_killed_after(home: Path, landing: Path, as_of: dt.date, seconds: fl
     proc.wait(timeout=60)
 
 
+@pytest.mark.longest
 def test_a_run_killed_at_any_point_then_restarted_ends_like_an_uninterrupted_run(tmp_path, demo_tables):
     tables, dates = demo_tables
     landing = tmp_path / "landing"

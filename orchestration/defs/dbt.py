@@ -64,6 +64,13 @@ def _manifest() -> dict:
     return json.loads(MANIFEST_PATH.read_text())
 
 
+#: what a night that keeps the views builds: the tables, the incremental models and every data test
+KEEP_VIEWS_SELECTION = (
+    "config.materialized:table config.materialized:incremental resource_type:test resource_type:seed"
+    " resource_type:snapshot"
+)
+
+
 def dbt_vars() -> str:
     return json.dumps({"quarantine_threshold": quarantine_threshold()})
 
@@ -185,7 +192,10 @@ def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     args = ["build", *selection, "--exclude-resource-type", "unit_test", "--vars", dbt_vars()]
     kept_views = {} if selection else _views_to_keep(home, manifest)
     if kept_views:
-        args += ["--exclude", "config.materialized:view"]
+        # every node but the views, selected rather than the views excluded: an exclusion drops
+        # the tests of what it excludes too (dbt's indirect selection), and the data tests that
+        # read the KPI views must still run; dbt keeps the order through the unselected views
+        args += ["--select", KEEP_VIEWS_SELECTION]
         context.log.info(
             f"keeping the {len(kept_views)} views of the last complete build (the dbt project is unchanged)"
         )
