@@ -60,14 +60,18 @@ def _run(home: Path, landing: Path, as_of: dt.date, monkeypatch) -> None:
 
 
 def _late_rows(tables) -> tuple[dict, dict]:
-    """What lands on RESTATE_NIGHT besides its day: an old EUR rate restated (+5 %), an old EUR
-    order line restated (one more unit), and an old GBP order with its lines that is held back
-    from the history and lands for the first time. Returns (file name -> rows to write on that
+    """What lands on RESTATE_NIGHT besides its day: an old EUR rate restated (+5 %: the rate a
+    December EUR order converts at), an old EUR order line restated (one more unit), and an old
+    GBP order with its lines that is held back from the history and lands for the first time
+    (January). Returns (file name -> rows to write on that
     night, table -> mask of the rows the history leaves out)."""
     fx, orders, lines = tables["fx_rates"], tables["orders"], tables["order_lines"]
-    rate = fx[(fx.currency == "EUR") & (fx.rate_date >= "2024-12-01")].head(1).copy()
-    rate["usd_per_unit"] = [f"{float(v) * 1.05:.6f}" for v in rate["usd_per_unit"]]
     done = orders.status == "completed"
+    # the rate a completed EUR order of December converts at: the latest rate_date <= its day
+    december = orders[done & (orders.currency == "EUR") & (orders.order_ts >= "2024-12-01")].order_ts.iloc[0][:10]
+    eur = fx[(fx.currency == "EUR") & (fx.rate_date <= december)]
+    rate = eur[eur.rate_date == eur.rate_date.max()].copy()
+    rate["usd_per_unit"] = [f"{float(v) * 1.05:.6f}" for v in rate["usd_per_unit"]]
     restated_order = orders[done & (orders.currency == "EUR") & (orders.order_ts >= "2024-11-01")].order_id.iloc[0]
     line = lines[(lines.order_id == restated_order) & (lines.line_number == "1")].copy()
     line["quantity"] = [str(int(q) + 1) for q in line["quantity"]]
