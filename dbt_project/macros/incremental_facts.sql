@@ -22,19 +22,16 @@
     (
         {{ date_expr }} in (
             select changed.event_date from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name in ({% for t in tables %}'{{ t }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            where changed.table_name in {{ _changed_tables(tables) }}
               and changed.change_seq > {{ _watermark() }}
         )
         or exists (
             select 1 from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name in ({% for t in tables + every_date_tables %}'{{ t }}'{% if not loop.last %}, {% endif %}{% endfor %})
+            where changed.table_name in {{ _changed_tables(tables + every_date_tables) }}
               and changed.event_date is null and changed.change_seq > {{ _watermark() }}
         )
         {%- if needs_fx %}
-        or ({{ needs_fx }} and {{ date_expr }} >= (
-            select min(changed.event_date) from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name = 'fx_rates' and changed.change_seq > {{ _watermark() }}
-        ))
+        or ({{ needs_fx }} and {{ date_expr }} >= {{ _min_fx_change() }})
         or exists (
             select 1 from {{ source('meta', 'changed_event_dates') }} as changed
             where changed.table_name = 'fx_rates' and changed.event_date is null
@@ -99,11 +96,16 @@
     )
 {%- endmacro %}
 
-{% macro _min_fx_change() -%}
+{#- The earliest changed event date of `tables` since the model's watermark (null: none). -#}
+{% macro _min_change(tables) -%}
     (
         select min(changed.event_date) from {{ source('meta', 'changed_event_dates') }} as changed
-        where changed.table_name = 'fx_rates' and changed.change_seq > {{ _watermark() }}
+        where changed.table_name in {{ _changed_tables(tables) }} and changed.change_seq > {{ _watermark() }}
     )
+{%- endmacro %}
+
+{% macro _min_fx_change() -%}
+    {{ _min_change(['fx_rates']) }}
 {%- endmacro %}
 
 {% macro period_reopened(grain_expr, start_expr, tables, every_date_tables=[], fx=true) -%}
@@ -126,13 +128,7 @@
 {#- The first day of the earliest period period_reopened can re-open (years are the longest
     grain): the day rows before it are not read again. -#}
 {% macro reopen_from(tables, every_date_tables=[], fx=true) -%}
-    {%- set earliest_change -%}
-        (
-            select min(changed.event_date) from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name in {{ _changed_tables(tables) }} and changed.change_seq > {{ _watermark() }}
-        )
-    {%- endset -%}
-    {%- set candidates = ['least(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')', 'coalesce(' ~ earliest_change ~ ', ' ~ as_of() ~ ')'] -%}
+    {%- set candidates = ['least(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')', 'coalesce(' ~ _min_change(tables) ~ ', ' ~ as_of() ~ ')'] -%}
     {%- if fx -%}
         {%- do candidates.append('coalesce(' ~ _min_fx_change() ~ ', ' ~ as_of() ~ ')') -%}
     {%- endif -%}
@@ -198,4 +194,37 @@
     {%- if is_incremental() -%}
         delete from {{ this }} where {{ bridge_period_reopened('grain', 'period_start', tables) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The three pieces of a model incremental by period, each written once:
+    - `incremental_by_period(tables, fx)` / `incremental_by_bridge_period(tables)`: its config
+      (append; the pre-hook deletes the re-opened periods, the post-hook records the watermark);
+    - `reopened_days(day_expr, tables, fx)`: in the where clause over the day rows, the lower
+      bound of the days a night reads (nothing on a full build);
+    - `only_missing_periods(grain_expr, start_expr)`: the where clause that builds the periods
+      not in the table (nothing on a full build). -#}
+{% macro incremental_by_period(tables, fx=true) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ reopen_changed_periods(" ~ tables ~ ", fx=" ~ fx ~ ") }}",
+        post_hook="{{ record_watermark() }}"
+    ) }}
+{%- endmacro %}
+
+{% macro incremental_by_bridge_period(tables) -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ reopen_changed_bridge_periods(" ~ tables ~ ") }}",
+        post_hook="{{ record_watermark() }}"
+    ) }}
+{%- endmacro %}
+
+{% macro reopened_days(day_expr, tables, fx=true) -%}
+    {%- if is_incremental() %} and {{ day_expr }} >= {{ reopen_from(tables, fx=fx) }}{% endif -%}
+{%- endmacro %}
+
+{% macro only_missing_periods(grain_expr, start_expr) -%}
+    {%- if is_incremental() %}where {{ period_missing(grain_expr, start_expr) }}{% endif -%}
 {%- endmacro %}

@@ -5,12 +5,7 @@
 -- that needs no money: orders in a currency without a rate still make a customer active. Read
 -- from the orders alone, so that its KPIs depend on no other table (int_kpi_inputs).
 -- Incremental by period, like int_revenue_by_customer_product_period.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ reopen_changed_periods(['orders'], fx=false) }}",
-    post_hook="{{ record_watermark() }}"
-) }}
+{{ incremental_by_period(['orders'], fx=false) }}
 
 with customer_days as (
     select distinct
@@ -20,9 +15,7 @@ with customer_days as (
     where
         status = 'completed'
         and event_date <= {{ as_of() }}
-        {% if is_incremental() -%}
-            and event_date >= {{ reopen_from(['orders'], fx=false) }}
-        {%- endif %}
+        {{- reopened_days('event_date', ['orders'], fx=false) }}
 ),
 
 days as (
@@ -39,6 +32,4 @@ select
     period_start,
     customer_id
 from days
-{% if is_incremental() -%}
-    where {{ period_missing('days.grain', 'days.period_start') }}
-{%- endif %}
+{{ only_missing_periods('days.grain', 'days.period_start') }}

@@ -7,18 +7,11 @@
 -- any size) instead of joined.
 -- Incremental by bridge period (macros/incremental_facts.sql, bridge_period_reopened): a night
 -- builds again the periods whose own, previous or year-ago rows changed.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ reopen_changed_bridge_periods(['orders', 'order_lines']) }}",
-    post_hook="{{ record_watermark() }}"
-) }}
+{{ incremental_by_bridge_period(['orders', 'order_lines']) }}
 
 with periods as (
     select * from {{ ref('int_revenue_bridge_periods') }} as periods
-    {% if is_incremental() -%}
-        where {{ period_missing('periods.grain', 'periods.period_start') }}
-    {%- endif %}
+    {{ only_missing_periods('periods.grain', 'periods.period_start') }}
 ),
 
 active as (

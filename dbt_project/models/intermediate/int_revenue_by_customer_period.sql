@@ -4,12 +4,7 @@
 -- revenue bridge's customer side. Each customer-day gets its period keys by date_trunc.
 -- Incremental by period, like int_revenue_by_customer_product_period (a changed product changes
 -- no net revenue, only int_customer_order_days' gross profit).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ reopen_changed_periods(['orders', 'order_lines']) }}",
-    post_hook="{{ record_watermark() }}"
-) }}
+{{ incremental_by_period(['orders', 'order_lines']) }}
 
 with days as (
     select
@@ -21,9 +16,7 @@ with days as (
     cross join {{ grains('ratio') }} as grains
     where
         customer_days.day <= {{ as_of() }}
-        {% if is_incremental() -%}
-            and customer_days.day >= {{ reopen_from(['orders', 'order_lines']) }}
-        {%- endif %}
+        {{- reopened_days('customer_days.day', ['orders', 'order_lines']) }}
 )
 
 select
@@ -32,7 +25,5 @@ select
     customer_id,
     sum(net_revenue_usd) as net_revenue_usd
 from days
-{% if is_incremental() -%}
-    where {{ period_missing('days.grain', 'days.period_start') }}
-{%- endif %}
+{{ only_missing_periods('days.grain', 'days.period_start') }}
 group by grain, period_start, customer_id

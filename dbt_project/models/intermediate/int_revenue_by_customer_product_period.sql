@@ -5,12 +5,7 @@
 -- by date_trunc: rows, not rows × periods.
 -- Incremental by period (macros/incremental_facts.sql, period_reopened): a night builds again
 -- the periods of the changed order dates, of a changed fx rate and of the as-of date only.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ reopen_changed_periods(['orders', 'order_lines']) }}",
-    post_hook="{{ record_watermark() }}"
-) }}
+{{ incremental_by_period(['orders', 'order_lines']) }}
 
 with days as (
     select
@@ -27,9 +22,7 @@ with days as (
     cross join {{ grains('ratio') }} as grains
     where
         days.day <= {{ as_of() }}
-        {% if is_incremental() -%}
-            and days.day >= {{ reopen_from(['orders', 'order_lines']) }}
-        {%- endif %}
+        {{- reopened_days('days.day', ['orders', 'order_lines']) }}
 )
 
 select
@@ -43,7 +36,5 @@ select
     sum(quantity) as quantity,
     sum(net_revenue_usd) as net_revenue_usd
 from days
-{% if is_incremental() -%}
-    where {{ period_missing('days.grain', 'days.period_start') }}
-{%- endif %}
+{{ only_missing_periods('days.grain', 'days.period_start') }}
 group by grain, period_start, customer_id, product_id, is_convertible

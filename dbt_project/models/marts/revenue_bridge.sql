@@ -20,18 +20,11 @@
 -- of the retained customers straight into their product, one pass per side.
 --
 -- Incremental by bridge period, like int_revenue_bridge_customers.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ reopen_changed_bridge_periods(['orders', 'order_lines']) }}",
-    post_hook="{{ record_watermark() }}"
-) }}
+{{ incremental_by_bridge_period(['orders', 'order_lines']) }}
 
 with periods as (
     select * from {{ ref('int_revenue_bridge_periods') }} as periods
-    {% if is_incremental() -%}
-        where {{ period_missing('periods.grain', 'periods.period_start') }}
-    {%- endif %}
+    {{ only_missing_periods('periods.grain', 'periods.period_start') }}
 ),
 
 comparisons as (
