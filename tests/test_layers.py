@@ -40,12 +40,17 @@ def test_lib_imports_neither_dagster_nor_the_layers_above_it():
     assert not offences, offences
 
 
+#: the one module allowed Dagster's private modules: it subclasses the SQLite event log to make
+#: an event 15x cheaper (its docstring); tests/test_event_log.py proves the files stay Dagster's own
+PRIVATE_ALLOWED = {"event_log.py"}
+
+
 def test_nothing_imports_dagster_private_modules():
     offences = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in sorted(ROOT.rglob("*.py"))
         for name in _imports(path)
-        if name.startswith("dagster._") or ".._" in name
+        if (name.startswith("dagster._") or ".._" in name) and str(path.relative_to(ROOT)) not in PRIVATE_ALLOWED
     ]
     assert not offences, offences
 

@@ -25,12 +25,25 @@ nux:
   enabled: false
 """
 
+# The event log where Dagster's default puts it (<home>/dagster/history/runs), written through
+# orchestration/event_log.py: the same SQLite files, about 15x cheaper per event.
+EVENT_LOG_YAML = """\
+event_log_storage:
+  module: orchestration.event_log
+  class: FastSqliteEventLogStorage
+  config:
+    base_dir: "{base_dir}"
+"""
+
 
 def prepare_dagster_home(home: Home) -> str:
     home.ensure()
     path = home.dagster_home / "dagster.yaml"
-    # Written by us: keep it in step with this file (an older home gets the current settings).
-    if not path.exists() or path.read_text() != DAGSTER_YAML:
-        path.write_text(DAGSTER_YAML)
+    base_dir = os.path.join(str(home.dagster_home.resolve()), "history", "runs", "")
+    text = DAGSTER_YAML + EVENT_LOG_YAML.format(base_dir=base_dir.replace("\\", "/"))
+    # Written by us: keep it in step with this file (an older home gets the current settings;
+    # a moved home gets its new path on its next run).
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
     os.environ["DAGSTER_HOME"] = str(home.dagster_home)
     return str(home.dagster_home)
