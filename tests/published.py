@@ -17,6 +17,9 @@ COMPARED = {
     "kpi_scorecard": "kpi_id, grain, period_start, actual, target, attainment, projected, status, reason",
     "quarantine": "table_name, file_name, row_key, rule, raw_row",
     "kpi_catalog": "kpi_id, name, description, category, perspective, unit, direction, owner, aligns_to, inputs",
+    # a night computes the periods from the year of its first re-opened day and copies the rest
+    "kpi_values_by_dimension": "kpi_id, grain, period_start, dimension, member, value, numerator, denominator,"
+    " is_measurable",
 }
 
 #: the tables whose rows depend on the as-of date only, not on files landed after it: the

@@ -19,6 +19,7 @@ write, audit, publish.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -112,7 +113,8 @@ def publish(
     exports.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(serving.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    counts = _write(tmp, warehouse, catalog_fields, dbt_run_results.parent if dbt_run_results else None)
+    previous = serving if serving.exists() else None
+    counts = _write(tmp, warehouse, catalog_fields, dbt_run_results.parent if dbt_run_results else None, previous)
     problems = audit_publish(tmp, warehouse, serving if serving.exists() else None, dbt_run_results)
     if problems:
         rejected = serving.with_name(serving.name + ".rejected")
@@ -126,7 +128,9 @@ def publish(
     return counts
 
 
-def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame, dbt_target: Path | None) -> dict[str, int]:
+def _write(
+    tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame, dbt_target: Path | None, previous: Path | None = None
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     con = duckdb.connect(str(tmp))
     try:
@@ -142,7 +146,7 @@ def _write(tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame, dbt_target:
         con.execute("detach warehouse")
     finally:
         con.close()
-    counts[BY_DIMENSION] = _write_values_by_dimension(tmp, manifest_path, dbt_target)
+    counts[BY_DIMENSION] = _write_values_by_dimension(tmp, manifest_path, dbt_target, warehouse, previous)
     return counts
 
 
@@ -167,11 +171,20 @@ def _copy_semantic(con: duckdb.DuckDBPyConnection, dbt_target: Path | None, coun
     return path
 
 
-def _write_values_by_dimension(tmp: Path, manifest_path: Path | None, dbt_target: Path | None) -> int:
+#: what a publish's kpi_values_by_dimension was computed from, read by the next publish
+BY_DIMENSION_STATE = "publish_state.by_dimension"
+
+
+def _write_values_by_dimension(
+    tmp: Path, manifest_path: Path | None, dbt_target: Path | None, warehouse: Path, previous: Path | None
+) -> int:
     """kpi.kpi_values_by_dimension of the new file, computed through MetricFlow over the new
     file's own semantic tables (plain tables: about a third faster than the warehouse's views
     at scale 100). MetricFlow's SQL names `"warehouse"."semantic"."sem_*"`, so the new file is
-    attached under that catalog name, as `kpi query` attaches the serving database."""
+    attached under that catalog name, as `kpi query` attaches the serving database.
+
+    A night computes the periods from the start of the year of its first re-opened day on and
+    copies the earlier ones from the previous publish (`_since`)."""
     from orchestration.lib.semantic import (
         BY_DIMENSION_COLUMNS,
         WAREHOUSE_CATALOG,
@@ -193,10 +206,90 @@ def _write_values_by_dimension(tmp: Path, manifest_path: Path | None, dbt_target
         def layer():
             return SemanticLayer(con, load_semantic_manifest(manifest_path))
 
-        statements = by_dimension_statements(layer, manifest_path, dbt_target)
-        return write_values_by_dimension(con, statements, table, f"{WAREHOUSE_CATALOG}.kpi.kpi_values")
+        plan = by_dimension_statements(layer, manifest_path, dbt_target)
+        con.execute(f"attach '{warehouse}' as source_warehouse (read_only)")
+        if previous is not None:
+            con.execute(f"attach '{previous}' as previous_publish (read_only)")
+        state = _ledger_state(con)
+        since = _since(con, plan.key, state) if previous is not None and state is not None else None
+        count = write_values_by_dimension(
+            con,
+            plan,
+            table,
+            f"{WAREHOUSE_CATALOG}.kpi.kpi_values",
+            since=since,
+            previous=f"previous_publish.kpi.{BY_DIMENSION}" if since is not None else None,
+        )
+        if state is not None:
+            schema = BY_DIMENSION_STATE.split(".")[0]
+            con.execute(f"create schema if not exists {WAREHOUSE_CATALOG}.{schema}")
+            con.execute(
+                f"create table {WAREHOUSE_CATALOG}.{BY_DIMENSION_STATE} as select ? as plan_key,"
+                " cast(? as bigint) as change_seq, ? as ledger, cast(? as date) as as_of",
+                [plan.key, *state],
+            )
+        return count
     finally:
         con.close()
+
+
+def _ledger_digest(con: duckdb.DuckDBPyConnection, seq: int) -> str:
+    """The warehouse's change ledger up to `seq`, as a digest: another warehouse (rebuilt,
+    replaced) has another one, even where its sequence numbers are the same."""
+    n, digest = con.execute(
+        "select count(*), coalesce(sum(hash(table_name, event_date, change_seq, changed_at)), 0)"
+        " from source_warehouse.meta.changed_event_dates where change_seq <= ?",
+        [seq],
+    ).fetchone()
+    return f"{n}:{digest}"
+
+
+def _ledger_state(con: duckdb.DuckDBPyConnection) -> tuple[int, str, object] | None:
+    """(last change_seq, ledger digest, as-of date) of the warehouse this publish reads; None for
+    a warehouse without the ingestion ledger (a hand-made one): then every period is computed."""
+    try:
+        seq = con.execute("select coalesce(max(change_seq), 0) from source_warehouse.meta.changed_event_dates")
+        seq = seq.fetchone()[0]
+        as_of = con.execute("select max(as_of) from source_warehouse.meta.run_context").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
+    return (seq, _ledger_digest(con, seq), as_of) if as_of is not None else None
+
+
+def _since(con: duckdb.DuckDBPyConnection, plan_key: str | None, state) -> dt.date | None:
+    """The first day of the periods this publish must compute again (a year start); None: all.
+
+    The previous publish's rows of a period still hold when nothing that feeds the period
+    changed since: the same plan (semantic manifest), the same warehouse (its ledger up to the
+    previous publish's change_seq is the one recorded then), no change to a table on every date
+    (a dimension table such as customers or products: NULL in the ledger), and the period ends
+    before the earliest event date that changed since (a new, restated or re-resolved row; a
+    late fx rate re-converts everything after its date) and before the previous and today's
+    as-of dates (a period that comes into view, moves or completes). Values only look back (a
+    period's value reads its own and earlier days), so the later periods are all computed
+    again; the earlier ones are copied, with is_measurable from today's kpi_values."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
+        f" and schema_name || '.' || table_name in ('{BY_DIMENSION_STATE}', 'kpi.{BY_DIMENSION}')"
+    ).fetchone()[0]
+    if found != 2 or plan_key is None:
+        return None
+    recorded = con.execute(f"select plan_key, change_seq, ledger, as_of from previous_publish.{BY_DIMENSION_STATE}")
+    rows = recorded.fetchall()
+    if len(rows) != 1:
+        return None
+    key, seq, ledger, last_as_of = rows[0]
+    if key != plan_key or ledger != _ledger_digest(con, seq) or last_as_of is None:
+        return None
+    everything, first_changed = con.execute(
+        "select coalesce(bool_or(event_date is null), false), min(event_date)"
+        " from source_warehouse.meta.changed_event_dates where change_seq > ?",
+        [seq],
+    ).fetchone()
+    if everything:
+        return None
+    day = min(d for d in (first_changed, last_as_of, state[2]) if d is not None)
+    return dt.date(day.year, 1, 1)
 
 
 def _export(serving: Path, exports: Path) -> None:

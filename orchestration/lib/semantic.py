@@ -367,15 +367,26 @@ def slices(layer: SemanticLayer) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
-def by_dimension_select(layer: SemanticLayer, dimension: str, grain: str, kpis: list[str]) -> str:
+#: the first day a "since" statement of kpi_values_by_dimension is planned from, replaced by the
+#: night's own first re-opened day when it runs: a year start (so every month and quarter
+#: MetricFlow aligns the constraint to starts on it too) that MetricFlow accepts (its time
+#: spine starts in 2000) and that no statement holds otherwise
+SINCE_SENTINEL = dt.date(2001, 1, 1)
+
+
+def by_dimension_select(
+    layer: SemanticLayer, dimension: str, grain: str, kpis: list[str], start: dt.date | None = None
+) -> str:
     """SELECT of kpi_values_by_dimension's rows for one dimension and grain (without
-    is_measurable): one MetricFlow query for all the KPIs and their numerators/denominators."""
+    is_measurable): one MetricFlow query for all the KPIs and their numerators/denominators.
+    `start`: only the periods from that day on (MetricFlow's time constraint, which reads the
+    days before it that a cumulative or offset metric needs)."""
     parts = {}
     for kpi in kpis:
         m = meta(layer.metrics[kpi])
         parts[kpi] = (m.get("numerator"), m.get("denominator"))
     helpers = sorted({h for pair in parts.values() for h in pair if h and h not in kpis})
-    mf_sql = layer.sql(list(kpis) + helpers, [grain, dimension])
+    mf_sql = layer.sql(list(kpis) + helpers, [grain, dimension], start=start)
     column = dimension  # MetricFlow names a group-by column after the group-by
     selects = []
     for kpi, (num, den) in parts.items():
@@ -388,48 +399,82 @@ def by_dimension_select(layer: SemanticLayer, dimension: str, grain: str, kpis: 
     return f"with q as ({mf_sql})\n" + "\nunion all\n".join(selects)
 
 
-def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | None = None) -> list[str]:
-    """The SELECTs of kpi_values_by_dimension, one per dimension and grain. MetricFlow plans them
-    from the semantic manifest alone (no data, no date), so they are planned once per manifest
-    and kept in `cache_dir` (`by_dimension-<hash of the manifest file>.json`): a night runs SQL
-    only."""
+@dataclass(frozen=True)
+class ByDimensionPlan:
+    """The SELECTs of kpi_values_by_dimension, one per dimension and grain: `full` (every
+    period) and `since` (the periods from SINCE_SENTINEL on, the sentinel to be replaced)."""
+
+    key: str | None  # the semantic manifest's digest: a publish built from another plan starts over
+    full: list[str]
+    since: list[str]
+
+
+def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | None = None) -> ByDimensionPlan:
+    """The plan of kpi_values_by_dimension. MetricFlow plans it from the semantic manifest alone
+    (no data, no date), so it is planned once per manifest and kept in `cache_dir`
+    (`by_dimension-<hash of the manifest file>.json`): a night runs SQL only."""
     import hashlib
     import json
 
     key = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16] if manifest.exists() else None
     cached = cache_dir / f"by_dimension-{key}.json" if cache_dir is not None and key else None
     if cached is not None and cached.exists():
-        return json.loads(cached.read_text())
+        kept = json.loads(cached.read_text())
+        if isinstance(kept, dict) and set(kept) == {"full", "since"}:  # (a list: an older cache)
+            return ByDimensionPlan(key, kept["full"], kept["since"])
     layer = layer_factory()
-    statements = [
-        by_dimension_select(layer, dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS
-    ]
+    pieces = [(dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS]
+    full = [by_dimension_select(layer, dim, grain, kpis) for dim, grain, kpis in pieces]
+    since = [by_dimension_select(layer, dim, grain, kpis, start=SINCE_SENTINEL) for dim, grain, kpis in pieces]
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         for old in cached.parent.glob("by_dimension-*.json"):
             old.unlink()
         part = cached.with_suffix(".tmp")
-        part.write_text(json.dumps(statements))
+        part.write_text(json.dumps({"full": full, "since": since}))
         part.replace(cached)
-    return statements
+    return ByDimensionPlan(key, full, since)
 
 
 def write_values_by_dimension(
-    con: duckdb.DuckDBPyConnection, statements: list[str], table: str, values: str = "kpi.kpi_values"
+    con: duckdb.DuckDBPyConnection,
+    plan: ByDimensionPlan,
+    table: str,
+    values: str = "kpi.kpi_values",
+    since: dt.date | None = None,
+    previous: str | None = None,
 ) -> int:
     """Create `table` (kpi_values_by_dimension) in con: every KPI x dimension x month, quarter and
     year of kpi_values (is_measurable from there; a period kpi_values does not publish is left
     out), from `by_dimension_statements`. The queries run in the warehouse; nothing comes back
-    to Python."""
+    to Python.
+
+    `since` (a year start) and `previous` (the previous publish's table): the periods before
+    `since` are copied from `previous` (their inputs did not change: lib/publish.py decides),
+    with is_measurable from today's kpi_values, and only the periods from `since` on are
+    computed, by the "since" statements."""
     con.execute(f"create or replace table {table} ({BY_DIMENSION_COLUMNS})")
+    columns = "kpi_id, grain, period_start, dimension, member, value, numerator, denominator"
+    join = f"inner join {values} as v on v.kpi_id = s.kpi_id and v.grain = s.grain and v.period_start = s.period_start"
+    statements = plan.full
+    if since is not None and previous is not None:
+        day = since.isoformat()
+        con.execute(
+            f"insert into {table} select {', '.join('s.' + c for c in columns.split(', '))}, v.is_measurable"
+            f" from {previous} as s {join} where s.period_start < date '{day}'"
+        )
+        sentinel = SINCE_SENTINEL.isoformat()
+        # a statement MetricFlow did not constrain computes every period; the filter below keeps its new ones
+        statements = [
+            c.replace(sentinel, day) if sentinel in c else f for f, c in zip(plan.full, plan.since, strict=True)
+        ]
+    keep = f" and s.period_start >= date '{since.isoformat()}'" if since is not None and previous is not None else ""
     for select in statements:
         con.execute(
             f"""insert into {table}
-            select s.kpi_id, s.grain, s.period_start, s.dimension, s.member, s.value, s.numerator, s.denominator,
-                   v.is_measurable
+            select {", ".join("s." + c for c in columns.split(", "))}, v.is_measurable
             from ({select}) as s
-            inner join {values} as v
-                on v.kpi_id = s.kpi_id and v.grain = s.grain and v.period_start = s.period_start
-            where s.value is not null or s.numerator is not null or s.denominator is not null"""
+            {join}
+            where (s.value is not null or s.numerator is not null or s.denominator is not null){keep}"""
         )
     return con.execute(f"select count(*) from {table}").fetchone()[0]
