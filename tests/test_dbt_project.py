@@ -37,3 +37,16 @@ def test_every_kpi_has_a_complete_catalog_entry():
         assert kpi["perspective"] in PERSPECTIVES, model
         for key in ("name", "unit", "category", "formula"):
             assert kpi.get(key), f"{model}: meta.kpi.{key} is empty"
+
+
+def test_no_model_or_macro_reads_the_warehouse_path():
+    """dbt's partial parse leaves the profile's path out of its digest (lib/dbt_runner.py), so a
+    parse must not depend on it."""
+    readers = [
+        str(path.relative_to(DBT_PROJECT_DIR))
+        for folder in ("models", "macros", "tests", "analyses")
+        if (DBT_PROJECT_DIR / folder).is_dir()
+        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*"))
+        if path.suffix in (".sql", ".yml") and "target.path" in path.read_text()
+    ]
+    assert not readers, readers

@@ -93,3 +93,11 @@ def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(
     job_assets = set(defs.resolve_job_def(PIPELINE_JOB).asset_layer.executable_asset_keys)
     assert job_assets and materialized == job_assets
     assert partitions == {night.isoformat()}
+
+
+def test_a_new_homes_first_build_reuses_the_prepared_partial_parse(demo_build):
+    """`make install` parses the project once (with the build's vars); a new home's first dbt
+    build starts from that parse, though its warehouse path differs (lib/dbt_runner.py)."""
+    log = (demo_build.home / "dbt_target" / "dbt.log").read_text()
+    assert "Found " in log and "Done. PASS=" in log  # the build's own log
+    assert "Unable to do partial parsing" not in log, [line for line in log.splitlines() if "partial pars" in line]

@@ -28,7 +28,6 @@ from orchestration.lib.dbt_manifest import (
     write_run_context,
 )
 from orchestration.lib.dbt_manifest import views as dbt_views
-from orchestration.lib.settings import quarantine_threshold
 
 MANIFEST_PATH = prepared_manifest()
 
@@ -69,10 +68,6 @@ KEEP_VIEWS_SELECTION = (
     "config.materialized:table config.materialized:incremental resource_type:test resource_type:seed"
     " resource_type:snapshot"
 )
-
-
-def dbt_vars() -> str:
-    return json.dumps({"quarantine_threshold": quarantine_threshold()})
 
 
 def _dagster_events(context: dg.AssetExecutionContext, node, manifest: dict, failures: list[str]):
@@ -172,7 +167,7 @@ def _kept_view_result(manifest: dict, uid: str) -> dg.MaterializeResult:
 )
 def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     """Build every dbt model and run its data tests against the warehouse of this home."""
-    from orchestration.lib.dbt_runner import run_dbt
+    from orchestration.lib.dbt_runner import dbt_vars, run_dbt
 
     home = kpi.get_home().ensure()
     as_of = kpi.as_of_date(context)

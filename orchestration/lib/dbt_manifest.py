@@ -102,6 +102,10 @@ def existing_views(warehouse: Path) -> set[tuple[str, str]]:
 
 
 if __name__ == "__main__":  # `make install`: prepare the manifest once
+    from orchestration.lib.dbt_runner import parse_project
+
     _dbt_on_path()
-    PROJECT.preparer.prepare(PROJECT)
+    # in process, as the pipeline runs dbt (lib/dbt_runner.py): the same vars and profile digest,
+    # so a new home's first build starts from this partial parse instead of parsing everything
+    parse_project(PROJECT.project_dir, PROJECT.project_dir / PROJECT.target_path)
     print(f"dbt manifest: {PROJECT.manifest_path}")
