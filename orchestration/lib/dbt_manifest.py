@@ -70,6 +70,28 @@ def views(manifest: dict) -> dict[str, tuple[str, str]]:
     }
 
 
+def raw_inputs(manifest: dict, models: list[str] | set[str]) -> dict[str, set[str]]:
+    """model name -> the raw tables (sources in schema `raw`) it reads through dbt's graph: the
+    inputs whose changes can change its rows. Names that are not models of `manifest` are left out."""
+    nodes, sources = manifest["nodes"], manifest["sources"]
+    by_name = {n["name"]: uid for uid, n in nodes.items() if n["resource_type"] == "model"}
+    found: dict[str, set[str]] = {}
+
+    def walk(uid: str) -> set[str]:
+        if uid in found:
+            return found[uid]
+        found[uid] = out = set()
+        if uid in sources:
+            if sources[uid]["schema"] == "raw":
+                out.add(sources[uid]["name"])
+            return out
+        for parent in nodes.get(uid, {}).get("depends_on", {}).get("nodes", []):
+            out |= walk(parent)
+        return out
+
+    return {name: walk(by_name[name]) for name in models if name in by_name}
+
+
 def project_fingerprint(root: Path | None = None) -> str:
     """A digest of everything a dbt model's SQL is made of: the models, macros, seeds, the
     project and profile files, and dbt's version. The same digest means the same SQL.

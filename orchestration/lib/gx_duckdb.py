@@ -25,12 +25,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Literal
 
-import duckdb
 import duckdb_engine
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql as postgresql_dialect
 from great_expectations.datasource.fluent.sql_datasource import SQLDatasource
 from great_expectations.execution_engine.sqlalchemy_execution_engine import SqlAlchemyExecutionEngine
+
+from orchestration.lib import duck
 
 
 class DuckDBExecutionEngine(SqlAlchemyExecutionEngine):
@@ -67,7 +68,8 @@ class WarehouseDatasource(SQLDatasource):
         path, schema = str(self.connection_string), self.batch_schema
 
         def connect():
-            con = duckdb.connect(path, read_only=True)
+            # under its own memory limit: it validates while the pipeline resolves keys (lib/duck.py)
+            con = duck.connect(path, read_only=True, memory=duck.gx_memory_limit())
             # unqualified table names resolve in the batch schema (GX drops schema names in
             # its column-reflection fallback)
             con.execute(f"SET search_path = '{schema}'")

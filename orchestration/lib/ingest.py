@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -69,7 +68,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import contract as ct
-from orchestration.lib import rules
+from orchestration.lib import duck, rules
 from orchestration.lib.landing_files import (
     LandingFile,
     UnreadableFile,
@@ -86,9 +85,16 @@ from orchestration.lib.rules import lit, q, typed
 from orchestration.lib.settings import Home
 
 SCHEMA_VERSION = 2
+
+#: Tables without event date whose rows only describe the events that name them (a customer's
+#: segment, a campaign's channel, an account's type): no KPI, semantic model or grid reads one
+#: of their rows except through such an event. A new key alone then changes nothing already
+#: published (the events that name it were quarantined until it came, and are resolved again
+#: with their own dates); only a changed or removed accepted row changes every date. products is
+#: not one of them: the inventory grid has a row per product and day, events or not.
+DESCRIBES_EVENTS_ONLY = frozenset({"customers", "campaigns", "accounts"})
 SAMPLE_KEYS = 5
 GX_SCHEMA = "gx"
-DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 def utc_now() -> dt.datetime:
@@ -304,27 +310,10 @@ def ensure_warehouse_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(raw_ddl(t))
 
 
-def memory_limit() -> str:
-    return os.environ.get("KPI_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
-
-
 def connect(path: Path, timeout_s: float = 120.0, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a database of the home (memory limit, spill folder, UTC), waiting while another
-    process holds its lock."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
-        except duckdb.IOException as err:
-            if "lock" not in str(err).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET memory_limit = {lit(memory_limit())}")
-    spill = path.parent / "tmp"
-    spill.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET temp_directory = {lit(str(spill))}")
+    """Open a database of the home (lib/duck.py: memory limit, spill folder, UTC), waiting while
+    another process holds its lock; rows keep the order they were inserted in."""
+    con = duck.connect(path, read_only=read_only, timeout_s=timeout_s)
     con.execute("SET preserve_insertion_order = true")
     return con
 
@@ -743,6 +732,8 @@ class Lander:
             )
         elif t.event_date:
             sql = f"SELECT DISTINCT _event_date FROM {rt} WHERE {where}"
+        elif t.name in DESCRIBES_EVENTS_ONLY:
+            return  # the resolver compares the accepted rows before and after (Resolver._record_changed_dates)
         else:
             sql = "SELECT CAST(NULL AS DATE)"  # a table without event date changes every period
         self.con.execute(
@@ -1023,6 +1014,11 @@ class Resolver:
                FROM meta.quarantine WHERE table_name = ? GROUP BY ALL""",
             [name],
         )
+        describes = not full and name in DESCRIBES_EVENTS_ONLY
+        columns = ", ".join(f"x.{q(c.name)}" for c in t.columns)
+        accepted_now = f"SELECT {columns} FROM raw.{name} x WHERE {raw_key_sql(t, 'x')} IN (SELECT key FROM _k)"
+        if describes:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _before_rows AS {accepted_now}")
         if full:
             con.execute(f"DELETE FROM raw.{name}")
             con.execute("DELETE FROM meta.quarantine WHERE table_name = ?", [name])
@@ -1063,7 +1059,13 @@ class Resolver:
                             SELECT DISTINCT {lit(child)}, l._key FROM {rows_table(ct.TABLES[child], "landed")} l
                             WHERE l._key IS NOT NULL AND {_trim(col, "l")} IN (SELECT v FROM _changed)"""
                     )
-        self._record_changed_dates(t, full, in_batches)
+        # a row of a table that only describes events changed when one accepted before is now
+        # different or gone; a new key alone reaches the KPIs only through the events that name
+        # it, which are resolved again with their own dates (pending_keys)
+        changed = not describes or bool(
+            self._one(f"SELECT count(*) FROM (SELECT * FROM _before_rows EXCEPT ALL {accepted_now})")[0]
+        )
+        self._record_changed_dates(t, full, in_batches, changed)
         con.execute(
             f"INSERT INTO meta.resolved_batches SELECT table_name, batch FROM landed.landing.batches "
             f"WHERE table_name = ? AND batch IN {in_batches}",
@@ -1077,10 +1079,13 @@ class Resolver:
             [name, json.dumps({k: getattr(res, k) for k in _STATE_FIELDS})],
         )
 
-    def _record_changed_dates(self, t: ct.Table, full: bool, in_batches: str) -> None:
+    def _record_changed_dates(self, t: ct.Table, full: bool, in_batches: str, changed: bool = True) -> None:
         """The event dates of every row resolved again (accepted or not, before or now; and the dates
         of the versions a restatement replaced), so the incremental dbt models re-open exactly those
-        dates; a full resolution changes every date."""
+        dates; a full resolution changes every date. A table without event date changes every date
+        (NULL) when `changed`, else none."""
+        if not changed:
+            return
         if full:
             dates = "SELECT CAST(NULL AS DATE)"
         elif t.event_date_via:

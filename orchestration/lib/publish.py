@@ -28,6 +28,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.lib import duck
+
 # output table -> SELECT over the warehouse (attached under its own catalog name, `warehouse`, so
 # that its views resolve), in the column order of kpis.md
 OUTPUTS: dict[str, str] = {
@@ -132,9 +134,8 @@ def _write(
     tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame, dbt_target: Path | None, previous: Path | None = None
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(tmp))
+    con = duck.connect(tmp, spill=warehouse.parent / "tmp")
     try:
-        con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         con.register("catalog_fields_df", catalog_fields)
         con.execute("create temp table catalog_fields as select * from catalog_fields_df")
@@ -183,8 +184,9 @@ def _write_values_by_dimension(
     at scale 100). MetricFlow's SQL names `"warehouse"."semantic"."sem_*"`, so the new file is
     attached under that catalog name, as `kpi query` attaches the serving database.
 
-    A night computes the periods from the start of the year of its first re-opened day on and
-    copies the earlier ones from the previous publish (`_since`)."""
+    A night computes, statement by statement, the periods from the start of the year of the first
+    re-opened day of the tables that statement reads, and copies the earlier ones from the
+    previous publish (`_since`)."""
     from orchestration.lib.semantic import (
         BY_DIMENSION_COLUMNS,
         WAREHOUSE_CATALOG,
@@ -194,9 +196,8 @@ def _write_values_by_dimension(
         write_values_by_dimension,
     )
 
-    con = duckdb.connect(":memory:")
+    con = duck.connect(":memory:", spill=warehouse.parent / "tmp")
     try:
-        con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach '{tmp}' as {WAREHOUSE_CATALOG}")
         table = f"{WAREHOUSE_CATALOG}.kpi.{BY_DIMENSION}"
         if manifest_path is None:
@@ -211,7 +212,7 @@ def _write_values_by_dimension(
         if previous is not None:
             con.execute(f"attach '{previous}' as previous_publish (read_only)")
         state = _ledger_state(con)
-        since = _since(con, plan.key, state) if previous is not None and state is not None else None
+        since = _since(con, plan, state, _semantic_inputs(dbt_target)) if previous and state else None
         count = write_values_by_dimension(
             con,
             plan,
@@ -256,40 +257,68 @@ def _ledger_state(con: duckdb.DuckDBPyConnection) -> tuple[int, str, object] | N
     return (seq, _ledger_digest(con, seq), as_of) if as_of is not None else None
 
 
-def _since(con: duckdb.DuckDBPyConnection, plan_key: str | None, state) -> dt.date | None:
-    """The first day of the periods this publish must compute again (a year start); None: all.
+def _semantic_inputs(dbt_target: Path | None) -> dict[str, set[str]] | None:
+    """Semantic relation (`sem_*`) -> the raw tables it reads, from the run's dbt manifest (None
+    when there is none: then every statement depends on every table)."""
+    from orchestration.lib.dbt_manifest import raw_inputs
+
+    path = dbt_target / "manifest.json" if dbt_target is not None else None
+    if path is None or not path.exists():
+        return None
+    manifest = json.loads(path.read_text())
+    names = {n["name"] for n in manifest["nodes"].values() if n["name"].startswith("sem_")}
+    return raw_inputs(manifest, names)
+
+
+def _since(con: duckdb.DuckDBPyConnection, plan, state, inputs: dict[str, set[str]] | None) -> list | None:
+    """For each statement of `plan`, the first day of the periods this publish must compute again
+    (a year start; None: all of them); None when no statement may keep anything.
 
     The previous publish's rows of a period still hold when nothing that feeds the period
     changed since: the same plan (semantic manifest), the same warehouse (its ledger up to the
-    previous publish's change_seq is the one recorded then), no change to a table on every date
-    (a dimension table such as customers or products: NULL in the ledger), and the period ends
-    before the earliest event date that changed since (a new, restated or re-resolved row; a
-    late fx rate re-converts everything after its date) and before the previous and today's
-    as-of dates (a period that comes into view, moves or completes). Values only look back (a
-    period's value reads its own and earlier days), so the later periods are all computed
-    again; the earlier ones are copied, with is_measurable from today's kpi_values."""
+    previous publish's change_seq is the one recorded then), no change on every date to a table
+    the statement reads (a dimension table such as customers or products: NULL in the ledger),
+    and the period ends before the earliest event date that changed since in the tables the
+    statement reads (a new, restated or re-resolved row; a late fx rate re-converts everything
+    after its date), and before the previous and today's as-of dates (a period that comes into
+    view, moves or completes). The tables a statement reads are those of its semantic
+    relations, through dbt's graph (`inputs`; every table when it is unknown). Values only look
+    back (a period's value reads its own and earlier days), so the later periods are all
+    computed again; the earlier ones are copied, with is_measurable from today's kpi_values."""
     found = con.execute(
         "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
         f" and schema_name || '.' || table_name in ('{BY_DIMENSION_STATE}', 'kpi.{BY_DIMENSION}')"
     ).fetchone()[0]
-    if found != 2 or plan_key is None:
+    if found != 2 or plan.key is None:
         return None
     recorded = con.execute(f"select plan_key, change_seq, ledger, as_of from previous_publish.{BY_DIMENSION_STATE}")
     rows = recorded.fetchall()
     if len(rows) != 1:
         return None
     key, seq, ledger, last_as_of = rows[0]
-    if key != plan_key or ledger != _ledger_digest(con, seq) or last_as_of is None:
+    if key != plan.key or ledger != _ledger_digest(con, seq) or last_as_of is None:
         return None
-    everything, first_changed = con.execute(
-        "select coalesce(bool_or(event_date is null), false), min(event_date)"
-        " from source_warehouse.meta.changed_event_dates where change_seq > ?",
-        [seq],
-    ).fetchone()
-    if everything:
-        return None
-    day = min(d for d in (first_changed, last_as_of, state[2]) if d is not None)
-    return dt.date(day.year, 1, 1)
+    changes = {
+        table: (everything, first)
+        for table, everything, first in con.execute(
+            "select table_name, bool_or(event_date is null), min(event_date)"
+            " from source_warehouse.meta.changed_event_dates where change_seq > ? group by table_name",
+            [seq],
+        ).fetchall()
+    }
+    floor = min(last_as_of, state[2])
+    out: list[dt.date | None] = []
+    for i in range(len(plan.full)):
+        relations = plan.relations(i)
+        known = inputs is not None and relations and all(r in inputs for r in relations)
+        tables = set().union(*(inputs[r] for r in relations)) if known else set(changes)
+        hit = [changes[t] for t in sorted(tables) if t in changes]
+        if any(everything for everything, _ in hit):
+            out.append(None)
+            continue
+        day = min([floor, *(first for _, first in hit if first is not None)])
+        out.append(dt.date(day.year, 1, 1))
+    return out
 
 
 def _export(serving: Path, exports: Path) -> None:

@@ -399,14 +399,23 @@ def by_dimension_select(
     return f"with q as ({mf_sql})\n" + "\nunion all\n".join(selects)
 
 
+#: a relation of the semantic schema that a planned statement reads
+_RELATION = re.compile(r'"?semantic"?\."?(sem_\w+)"?')
+
+
 @dataclass(frozen=True)
 class ByDimensionPlan:
-    """The SELECTs of kpi_values_by_dimension, one per dimension and grain: `full` (every
-    period) and `since` (the periods from SINCE_SENTINEL on, the sentinel to be replaced)."""
+    """The SELECTs of kpi_values_by_dimension, one per dimension and grain (`pieces`): `full`
+    (every period) and `since` (the periods from SINCE_SENTINEL on, the sentinel to be replaced)."""
 
     key: str | None  # the semantic manifest's digest: a publish built from another plan starts over
     full: list[str]
     since: list[str]
+    pieces: list[tuple[str, str]]  # (dimension, grain) of each statement
+
+    def relations(self, i: int) -> set[str]:
+        """The semantic relations (`sem_*`) statement i reads."""
+        return set(_RELATION.findall(self.full[i]))
 
 
 def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | None = None) -> ByDimensionPlan:
@@ -420,20 +429,21 @@ def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | Non
     cached = cache_dir / f"by_dimension-{key}.json" if cache_dir is not None and key else None
     if cached is not None and cached.exists():
         kept = json.loads(cached.read_text())
-        if isinstance(kept, dict) and set(kept) == {"full", "since"}:  # (a list: an older cache)
-            return ByDimensionPlan(key, kept["full"], kept["since"])
+        if isinstance(kept, dict) and set(kept) == {"full", "since", "pieces"}:  # (else: an older cache)
+            return ByDimensionPlan(key, kept["full"], kept["since"], [tuple(p) for p in kept["pieces"]])
     layer = layer_factory()
     pieces = [(dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS]
     full = [by_dimension_select(layer, dim, grain, kpis) for dim, grain, kpis in pieces]
     since = [by_dimension_select(layer, dim, grain, kpis, start=SINCE_SENTINEL) for dim, grain, kpis in pieces]
+    keys = [(dim, grain) for dim, grain, _ in pieces]
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         for old in cached.parent.glob("by_dimension-*.json"):
             old.unlink()
         part = cached.with_suffix(".tmp")
-        part.write_text(json.dumps({"full": full, "since": since}))
+        part.write_text(json.dumps({"full": full, "since": since, "pieces": keys}))
         part.replace(cached)
-    return ByDimensionPlan(key, full, since)
+    return ByDimensionPlan(key, full, since, keys)
 
 
 def write_values_by_dimension(
@@ -441,40 +451,46 @@ def write_values_by_dimension(
     plan: ByDimensionPlan,
     table: str,
     values: str = "kpi.kpi_values",
-    since: dt.date | None = None,
+    since: list[dt.date | None] | None = None,
     previous: str | None = None,
 ) -> int:
     """Create `table` (kpi_values_by_dimension) in con: every KPI x dimension x month, quarter and
     year of kpi_values (is_measurable from there; a period kpi_values does not publish is left
-    out), from `by_dimension_statements`. The queries run in the warehouse; nothing comes back
-    to Python.
+    out), from `by_dimension_statements`, ordered by its key. The queries run in the warehouse;
+    nothing comes back to Python.
 
-    `since` (a year start) and `previous` (the previous publish's table): the periods before
-    `since` are copied from `previous` (their inputs did not change: lib/publish.py decides),
-    with is_measurable from today's kpi_values, and only the periods from `since` on are
-    computed, by the "since" statements."""
-    con.execute(f"create or replace table {table} ({BY_DIMENSION_COLUMNS})")
+    `since` (one year start or None per statement of the plan) and `previous` (the previous
+    publish's table): for a statement with a day, the periods of its dimension and grain before
+    that day are copied from `previous` (their inputs did not change: lib/publish.py decides),
+    with is_measurable from today's kpi_values, and only the periods from that day on are
+    computed, by its "since" statement; a statement with None computes every period."""
     columns = "kpi_id, grain, period_start, dimension, member, value, numerator, denominator"
+    selected = ", ".join("s." + c for c in columns.split(", "))
     join = f"inner join {values} as v on v.kpi_id = s.kpi_id and v.grain = s.grain and v.period_start = s.period_start"
-    statements = plan.full
-    if since is not None and previous is not None:
-        day = since.isoformat()
+    con.execute(f"create or replace temp table _by_dimension ({BY_DIMENSION_COLUMNS})")
+    sentinel = SINCE_SENTINEL.isoformat()
+    days = since if since is not None and previous is not None else [None] * len(plan.full)
+    for full, since_select, (dimension, grain), day in zip(plan.full, plan.since, plan.pieces, days, strict=True):
+        select, keep = full, ""
+        if day is not None:
+            con.execute(
+                f"insert into _by_dimension select {selected}, v.is_measurable from {previous} as s {join}"
+                " where s.dimension = ? and s.grain = ? and s.period_start < ?",
+                [dimension, grain, day],
+            )
+            # a statement MetricFlow did not constrain computes every period; the filter keeps its new ones
+            select = since_select.replace(sentinel, day.isoformat()) if sentinel in since_select else full
+            keep = f" and s.period_start >= date '{day.isoformat()}'"
         con.execute(
-            f"insert into {table} select {', '.join('s.' + c for c in columns.split(', '))}, v.is_measurable"
-            f" from {previous} as s {join} where s.period_start < date '{day}'"
-        )
-        sentinel = SINCE_SENTINEL.isoformat()
-        # a statement MetricFlow did not constrain computes every period; the filter below keeps its new ones
-        statements = [
-            c.replace(sentinel, day) if sentinel in c else f for f, c in zip(plan.full, plan.since, strict=True)
-        ]
-    keep = f" and s.period_start >= date '{since.isoformat()}'" if since is not None and previous is not None else ""
-    for select in statements:
-        con.execute(
-            f"""insert into {table}
-            select {", ".join("s." + c for c in columns.split(", "))}, v.is_measurable
+            f"""insert into _by_dimension
+            select {selected}, v.is_measurable
             from ({select}) as s
             {join}
             where (s.value is not null or s.numerator is not null or s.denominator is not null){keep}"""
         )
+    con.execute(
+        f"create or replace table {table} as select * from _by_dimension"
+        " order by kpi_id, grain, period_start, dimension, member"
+    )
+    con.execute("drop table _by_dimension")
     return con.execute(f"select count(*) from {table}").fetchone()[0]
