@@ -493,6 +493,51 @@ def test_ledger_restatement_and_last_landed_wins(tmp_path):
     assert "C3" in _state(home)
 
 
+def _ledger_since(home: Home, seq: int) -> list[tuple]:
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute(
+            "SELECT DISTINCT table_name, event_date FROM meta.changed_event_dates WHERE change_seq > ? ORDER BY ALL",
+            [seq],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _last_seq(home: Home) -> int:
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        return con.execute("SELECT coalesce(max(change_seq), 0) FROM meta.changed_event_dates").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_new_customer_reopens_only_the_dates_of_the_rows_that_name_it(tmp_path):
+    """customers has no event date: a changed customer changes every date (NULL in the ledger); a
+    new one only the dates of the accepted rows that name it without a foreign-key rule (leads,
+    NPS responses: accepted before it came, and sliced by its segment from now on)."""
+    home = Home(tmp_path)
+    run = lambda: ingest(home, tables=["customers", "leads"], clock=lambda: CLOCK)  # noqa: E731
+    _cust(home.landing / "customers", "a.csv", ["C1,2024-01-01,US,smb,organic"], 1_700_000_000)
+    leads = home.landing / "leads"
+    leads.mkdir(parents=True)
+    (leads / "a.csv").write_text(
+        "lead_id,created_at,source,campaign_id,mql_at,sql_at,customer_id\n"
+        "L1,2024-03-05 10:00:00,web,,,,C2\n"
+        "L2,2024-03-06 10:00:00,web,,,,C1\n"
+        "L3,2024-03-07 10:00:00,web,,,,\n"
+    )
+    run()
+    seq = _last_seq(home)
+    _cust(home.landing / "customers", "b.csv", ["C2,2024-02-01,DE,enterprise,paid_search"], 1_700_000_100)
+    run()
+    assert _ledger_since(home, seq) == [("leads", dt.date(2024, 3, 5))]
+    seq = _last_seq(home)
+    _cust(home.landing / "customers", "c.csv", ["C1,2024-01-01,US,enterprise,organic"], 1_700_000_200)
+    run()
+    assert _ledger_since(home, seq) == [("customers", None)]
+
+
 def test_restatement_that_cannot_be_read_keeps_the_old_rows(tmp_path):
     home = Home(tmp_path)
     folder = home.landing / "customers"

@@ -88,9 +88,10 @@ SCHEMA_VERSION = 2
 
 #: Tables without event date whose rows only describe the events that name them (a customer's
 #: segment, a campaign's channel, an account's type): no KPI, semantic model or grid reads one
-#: of their rows except through such an event. A new key alone then changes nothing already
-#: published (the events that name it were quarantined until it came, and are resolved again
-#: with their own dates); only a changed or removed accepted row changes every date. products is
+#: of their rows except through such an event. A new key alone then changes only the dates of
+#: the events that name it: those with a foreign-key rule were quarantined until it came, and are
+#: resolved again with their own dates; the dates of those without one (`unchecked_references`)
+#: are recorded. Only a changed or removed accepted row changes every date. products is
 #: not one of them: the inventory grid has a row per product and day, events or not.
 DESCRIBES_EVENTS_ONLY = frozenset({"customers", "campaigns", "accounts"})
 SAMPLE_KEYS = 5
@@ -408,6 +409,18 @@ def references_to(parent: str) -> list[tuple[str, str, str]]:
         if parent == "fx_rates" and t.name != "fx_rates":
             out += [(t.name, c.name, "currency") for c in t.columns if c.type == "currency"]
     return out
+
+
+def unchecked_references(parent: str) -> list[tuple[str, str]]:
+    """(child table, column) of every column that names a row of `parent` by its key column's name
+    without a foreign-key rule (leads.customer_id, nps_responses.customer_id, leads.campaign_id):
+    such a row is accepted whether its parent exists or not, and takes its dimensions from it."""
+    (key,) = ct.TABLES[parent].primary_key
+    return [
+        (t.name, key)
+        for t in ct.TABLES.values()
+        if t.name != parent and key in t.column_names and key not in {col for col, _, _ in t.foreign_keys}
+    ]
 
 
 #: files read by one DuckDB statement, at most this many bytes (small files together: one
@@ -1061,11 +1074,13 @@ class Resolver:
                     )
         # a row of a table that only describes events changed when one accepted before is now
         # different or gone; a new key alone reaches the KPIs only through the events that name
-        # it, which are resolved again with their own dates (pending_keys)
+        # it, resolved again with their own dates (pending_keys) or recorded with them
         changed = not describes or bool(
             self._one(f"SELECT count(*) FROM (SELECT * FROM _before_rows EXCEPT ALL {accepted_now})")[0]
         )
         self._record_changed_dates(t, full, in_batches, changed)
+        if describes:
+            self._record_rows_naming_new_keys(t, accepted_now)
         con.execute(
             f"INSERT INTO meta.resolved_batches SELECT table_name, batch FROM landed.landing.batches "
             f"WHERE table_name = ? AND batch IN {in_batches}",
@@ -1107,6 +1122,22 @@ class Resolver:
             f"INSERT INTO meta.changed_event_dates SELECT DISTINCT ?, d, ?, ? FROM ({dates} UNION {replaced}) x(d)",
             [t.name, self.load_clock, seq],
         )
+
+    def _record_rows_naming_new_keys(self, t: ct.Table, accepted_now: str) -> None:
+        """The event dates of the accepted rows of other tables that name a key of `t` new in this
+        run without a foreign-key rule (`unchecked_references`): they were accepted before it came,
+        and their dimensions (a lead's channel, a response's segment) change with it."""
+        (key,) = t.primary_key
+        new = f"SELECT {q(key)} FROM ({accepted_now}) EXCEPT SELECT {q(key)} FROM _before_rows"
+        for child, col in unchecked_references(t.name):
+            c = ct.TABLES[child]
+            date = f"CAST({q(c.event_date)} AS DATE)" if c.event_date else "CAST(NULL AS DATE)"
+            seq = self._one("SELECT coalesce(max(change_seq), 0) + 1 FROM meta.changed_event_dates")[0]
+            self.con.execute(
+                f"INSERT INTO meta.changed_event_dates SELECT DISTINCT ?, {date}, ?, ? FROM raw.{child} "
+                f"WHERE {q(col)} IN ({new})",
+                [child, self.load_clock, seq],
+            )
 
     def _ever_resolved(self, name: str) -> bool:
         return bool(self._one("SELECT count(*) FROM meta.ingest_state WHERE table_name = ?", [name])[0])

@@ -212,7 +212,10 @@ def _write_values_by_dimension(
         if previous is not None:
             con.execute(f"attach '{previous}' as previous_publish (read_only)")
         state = _ledger_state(con)
-        since = _since(con, plan, state, _semantic_inputs(dbt_target)) if previous and state else None
+        since = None
+        if previous and state:
+            redrawn = _Redrawn(con, load_semantic_manifest(manifest_path))
+            since = _since(con, plan, state, _semantic_inputs(dbt_target), redrawn)
         count = write_values_by_dimension(
             con,
             plan,
@@ -270,7 +273,104 @@ def _semantic_inputs(dbt_target: Path | None) -> dict[str, set[str]] | None:
     return raw_inputs(manifest, names)
 
 
-def _since(con: duckdb.DuckDBPyConnection, plan, state, inputs: dict[str, set[str]] | None) -> list | None:
+class _Redrawn:
+    """Where the rows of a dimension's semantic model changed since the previous publish re-slice
+    events: a customer's segment comes from `sem_customers`, which holds the customers with a
+    completed order up to the as-of date, so a customer's first order tonight moves its support
+    tickets of last year from the member NULL to its segment; no ledger date of the tickets says so.
+
+    For a dimension `entity__attribute`, the rows of the entity's primary model that differ between
+    the previous publish and this one (new, gone, changed) give the changed keys; the day returned
+    is the earliest date, in any date column, of those rows and of the rows of every other model the
+    statement reads that name one of the keys (dt.date.min: everything, when a model the statement
+    reads does not name the entity, or the previous publish lacks the model)."""
+
+    EVERYTHING = dt.date.min
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, manifest) -> None:
+        from orchestration.lib.semantic import WAREHOUSE_CATALOG
+
+        self.con, self.new = con, WAREHOUSE_CATALOG
+        self.entities = {
+            sm.node_relation.alias: {e.name: e.expr or e.name for e in sm.entities} for sm in manifest.semantic_models
+        }
+        self.primary = {
+            e.name: sm.node_relation.alias
+            for sm in manifest.semantic_models
+            for e in sm.entities
+            if e.type.value == "primary"
+        }
+        self.spines = {spine.node_relation.alias for spine in manifest.project_configuration.time_spines}
+        self._first: dict[tuple[str, str], dt.date | None] = {}
+        self.changed_keys: dict[str, int] = {}
+
+    def _dates(self, catalog: str, relation: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.con.execute(
+                "select column_name from duckdb_columns() where database_name = ? and schema_name = 'semantic'"
+                " and table_name = ? and data_type = 'DATE' order by column_index",
+                [catalog, relation],
+            ).fetchall()
+        ]
+
+    def _min(self, relation: str, where: str, catalogs: tuple[str, ...]) -> dt.date | None:
+        days = []
+        for catalog in catalogs:
+            for col in self._dates(catalog, relation):
+                days.append(
+                    self.con.execute(
+                        f'select min("{col}") from {catalog}.semantic.{relation} where {where}'
+                    ).fetchone()[0]
+                )
+        days = [d for d in days if d is not None]
+        return min(days) if days else None
+
+    def _changed(self, model: str, entity: str) -> dt.date | None:
+        """Compares the model's rows with the previous publish's (into temp table _redrawn_<model>);
+        the earliest date of the differing rows (EVERYTHING: no previous rows to compare with)."""
+        found = self.con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
+            " and schema_name = 'semantic' and table_name = ?",
+            [model],
+        ).fetchone()[0]
+        if not found:
+            return self.EVERYTHING
+        new, old = f"{self.new}.semantic.{model}", f"previous_publish.semantic.{model}"
+        self.con.execute(
+            f"create or replace temp table _redrawn_{model} as"
+            f" (select * from {new} except select * from {old}) union all (select * from {old} except select * from {new})"
+        )
+        self.changed_keys[model] = self.con.execute(f"select count(*) from _redrawn_{model}").fetchone()[0]
+        key = self.entities[model][entity]
+        return self._min(model, f'"{key}" in (select "{key}" from _redrawn_{model})', (self.new, "previous_publish"))
+
+    def first_day(self, dimension: str, relations: set[str]) -> dt.date | None:
+        """The earliest day the statement of `dimension` over `relations` re-slices (None: none)."""
+        entity = dimension.split("__")[0] if "__" in dimension else None
+        model = self.primary.get(entity) if entity else None
+        if model is None or model not in relations:
+            return None
+        if (model, model) not in self._first:
+            self._first[(model, model)] = self._changed(model, entity)
+        days = [self._first[(model, model)]]
+        if days[0] is not self.EVERYTHING and self.changed_keys.get(model):
+            key = self.entities[model][entity]
+            for relation in sorted(relations - {model} - self.spines):
+                if (model, relation) not in self._first:
+                    column = self.entities.get(relation, {}).get(entity)
+                    where = f'"{column}" in (select "{key}" from _redrawn_{model})'
+                    self._first[(model, relation)] = (
+                        self.EVERYTHING if column is None else self._min(relation, where, (self.new,))
+                    )
+                days.append(self._first[(model, relation)])
+        days = [d for d in days if d is not None]
+        return min(days) if days else None
+
+
+def _since(
+    con: duckdb.DuckDBPyConnection, plan, state, inputs: dict[str, set[str]] | None, redrawn: _Redrawn
+) -> list | None:
     """For each statement of `plan`, the first day of the periods this publish must compute again
     (a year start; None: all of them); None when no statement may keep anything.
 
@@ -316,7 +416,11 @@ def _since(con: duckdb.DuckDBPyConnection, plan, state, inputs: dict[str, set[st
         if any(everything for everything, _ in hit):
             out.append(None)
             continue
-        day = min([floor, *(first for _, first in hit if first is not None)])
+        redrawn_from = redrawn.first_day(plan.pieces[i][0], relations)
+        if redrawn_from is _Redrawn.EVERYTHING:
+            out.append(None)
+            continue
+        day = min([floor, *(first for _, first in hit if first is not None), *([redrawn_from] if redrawn_from else [])])
         out.append(dt.date(day.year, 1, 1))
     return out
 
