@@ -1117,10 +1117,14 @@ class Resolver:
             f"SELECT event_date FROM landed.landing.changed_dates WHERE table_name = {lit(t.name)} "
             f"AND batch IN {in_batches}"
         )
+        self._record_dates(t.name, f"{dates} UNION {replaced}")
+
+    def _record_dates(self, name: str, dates: str) -> None:
+        """The dates of `dates` (a one-column SELECT) into the ledger as one change of table `name`."""
         seq = self._one("SELECT coalesce(max(change_seq), 0) + 1 FROM meta.changed_event_dates")[0]
         self.con.execute(
-            f"INSERT INTO meta.changed_event_dates SELECT DISTINCT ?, d, ?, ? FROM ({dates} UNION {replaced}) x(d)",
-            [t.name, self.load_clock, seq],
+            f"INSERT INTO meta.changed_event_dates SELECT DISTINCT ?, d, ?, ? FROM ({dates}) x(d)",
+            [name, self.load_clock, seq],
         )
 
     def _record_rows_naming_new_keys(self, t: ct.Table, accepted_now: str) -> None:
@@ -1132,12 +1136,7 @@ class Resolver:
         for child, col in unchecked_references(t.name):
             c = ct.TABLES[child]
             date = f"CAST({q(c.event_date)} AS DATE)" if c.event_date else "CAST(NULL AS DATE)"
-            seq = self._one("SELECT coalesce(max(change_seq), 0) + 1 FROM meta.changed_event_dates")[0]
-            self.con.execute(
-                f"INSERT INTO meta.changed_event_dates SELECT DISTINCT ?, {date}, ?, ? FROM raw.{child} "
-                f"WHERE {q(col)} IN ({new})",
-                [child, self.load_clock, seq],
-            )
+            self._record_dates(child, f"SELECT {date} FROM raw.{child} WHERE {q(col)} IN ({new})")
 
     def _ever_resolved(self, name: str) -> bool:
         return bool(self._one("SELECT count(*) FROM meta.ingest_state WHERE table_name = ?", [name])[0])

@@ -315,15 +315,13 @@ class _Redrawn:
         ]
 
     def _min(self, relation: str, where: str, catalogs: tuple[str, ...]) -> dt.date | None:
+        """The earliest value of any DATE column of `relation`'s rows matching `where`, over `catalogs`."""
         days = []
         for catalog in catalogs:
-            for col in self._dates(catalog, relation):
-                days.append(
-                    self.con.execute(
-                        f'select min("{col}") from {catalog}.semantic.{relation} where {where}'
-                    ).fetchone()[0]
-                )
-        days = [d for d in days if d is not None]
+            columns = ", ".join(f'min("{col}")' for col in self._dates(catalog, relation))
+            if columns:
+                row = self.con.execute(f"select {columns} from {catalog}.semantic.{relation} where {where}").fetchone()
+                days.extend(d for d in row if d is not None)
         return min(days) if days else None
 
     def _changed(self, model: str, entity: str) -> dt.date | None:
