@@ -22,18 +22,27 @@ COMPARED = {
     " is_measurable",
 }
 
-#: the tables whose rows depend on the as-of date only, not on files landed after it: the
-#: quarantine lists every landed row, whatever the as-of date
-AS_OF_TABLES = tuple(t for t in COMPARED if t != "quarantine")
+#: the tables whose rows depend on the files landed, not on the as-of date only: the quarantine
+#: lists every landed row, whatever the as-of date
+LANDED_TABLES = ("quarantine",)
 
 
 def snapshot(home: Path) -> dict[str, list[tuple]]:
+    """The COMPARED tables of the serving database, and every semantic table (`semantic.sem_*`,
+    all columns), each sorted."""
     con = duckdb.connect(str(home / "serving.duckdb"), read_only=True)
     try:
-        return {
+        out = {
             table: con.execute(f"select {cols} from kpi.{table} order by all").fetchall()
             for table, cols in COMPARED.items()
         }
+        semantic = con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database()"
+            " and schema_name = 'semantic' order by 1"
+        ).fetchall()
+        for (table,) in semantic:
+            out[f"semantic.{table}"] = con.execute(f"select * from semantic.{table} order by all").fetchall()
+        return out
     finally:
         con.close()
 
@@ -45,11 +54,15 @@ def _same(a, b) -> bool:
 
 
 def differences(
-    left: dict[str, list[tuple]], right: dict[str, list[tuple]], limit: int = 10, tables=tuple(COMPARED)
+    left: dict[str, list[tuple]], right: dict[str, list[tuple]], limit: int = 10, skip: tuple[str, ...] = ()
 ) -> list[str]:
-    """Human-readable differences between two snapshots in `tables` (empty when equal)."""
+    """Human-readable differences between two snapshots, but for the tables in `skip` (empty when
+    equal)."""
     out: list[str] = []
-    for table in tables:
+    for table in sorted((set(left) | set(right)) - set(skip)):
+        if table not in left or table not in right:
+            out.append(f"{table}: only in the {'left' if table in left else 'right'} snapshot")
+            continue
         a, b = left[table], right[table]
         if len(a) != len(b):
             out.append(f"{table}: {len(a)} rows vs {len(b)} rows")

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.lib.publish import BY_DIMENSION, OUTPUTS, PublishAuditFailed, publish
+from orchestration.lib.publish import ALL_MONTHS, BY_DIMENSION, OUTPUTS, PublishAuditFailed, publish, refresh_table
 
 KPI = str(Path(sys.executable).parent / "kpi")
 
@@ -102,6 +102,64 @@ def test_a_good_publish_is_swapped_in_with_its_exports(published):
         assert con.execute("select owner from kpi.kpi_catalog where kpi_id = 'revenue'").fetchone() == ("Dana",)
     assert sorted(p.name for p in exports.iterdir()) == sorted(f"{t}.parquet" for t in [*OUTPUTS, BY_DIMENSION])
     assert not serving.with_name("serving.duckdb.tmp").exists()
+
+
+def test_a_semantic_table_is_rewritten_only_in_the_months_whose_rows_changed(tmp_path):
+    """A night's publish starts from the previous serving file and rewrites a semantic table's
+    months whose rows differ: here February (a value changed, same count), March (a row added)
+    and the rows without a date (one gone); the rows of the four months before stay where they were.
+    When most months changed, the table is written again whole."""
+    con = duckdb.connect(str(tmp_path / "serving.duckdb"))
+    con.execute("create table kept (order_id varchar, order_date date, revenue_usd decimal(18, 2))")
+    con.execute(
+        """insert into kept values ('x', '2024-10-02', 1.00), ('y', '2024-11-02', 2.00), ('z', '2024-12-02', 3.00),
+           ('a', '2025-01-05', 10.00), ('b', '2025-01-20', 20.00),
+           ('c', '2025-02-03', 30.00), ('d', '2025-03-01', 40.00), ('e', null, 50.00)"""
+    )
+    con.execute(
+        """create view new as select * from (values
+           ('x', date '2024-10-02', 1.00::decimal(18, 2)), ('y', date '2024-11-02', 2.00::decimal(18, 2)),
+           ('z', date '2024-12-02', 3.00::decimal(18, 2)), ('a', date '2025-01-05', 10.00::decimal(18, 2)), ('b', date '2025-01-20', 20.00::decimal(18, 2)),
+           ('c', date '2025-02-03', 30.01::decimal(18, 2)), ('d', date '2025-03-01', 40.00::decimal(18, 2)),
+           ('f', date '2025-03-31', 60.00::decimal(18, 2))) as t (order_id, order_date, revenue_usd)"""
+    )
+    unchanged = "select rowid, * from kept where order_date < '2025-02-01' order by rowid"
+    before = con.execute(unchanged).fetchall()
+
+    months = refresh_table(con, "new", "kept")
+
+    assert months == [dt.date(2025, 2, 1), dt.date(2025, 3, 1), None]
+    assert (
+        con.execute("select * from kept order by order_id").fetchall()
+        == con.execute("select * from new order by order_id").fetchall()
+    )
+    assert con.execute(unchanged).fetchall() == before
+    # the rewritten rows were appended after the eight first written
+    assert con.execute("select min(rowid) from kept where order_id in ('c', 'd', 'f')").fetchone()[0] >= 8
+    assert refresh_table(con, "new", "kept") == []  # nothing differs any more
+
+    # every row changed: the six months, written whole in one go (its rows numbered from 0 again;
+    # deleted and inserted, they would be numbered on from the 10 rows written so far)
+    con.execute(
+        "create table source as"
+        " select order_id, order_date, cast(revenue_usd + 1 as decimal(18, 2)) as revenue_usd from kept"
+    )
+    con.execute("create or replace view new as select * from source")
+    assert len(refresh_table(con, "new", "kept")) == 6
+    assert sorted(con.execute("select * from kept").fetchall()) == sorted(
+        con.execute("select * from source").fetchall()
+    )
+    assert con.execute("select max(rowid) from kept").fetchone()[0] == 7
+
+    # another column type: the table is written whole
+    con.execute(
+        "create or replace view new as select order_id, order_date, cast(revenue_usd as double) as revenue_usd from source"
+    )
+    assert refresh_table(con, "new", "kept") is ALL_MONTHS
+    assert con.execute(
+        "select data_type from duckdb_columns() where table_name = 'kept' and column_name = 'revenue_usd'"
+    ).fetchone() == ("DOUBLE",)
+    con.close()
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,9 @@
 write, audit, publish.
 
 1. Write: every output table goes into a new file next to the serving database
-   (`serving.duckdb.tmp`), read from the warehouse.
+   (`serving.duckdb.tmp`), read from the warehouse. The new file starts as a byte copy of the
+   previous publish, whose semantic tables are rewritten only in the months whose rows changed
+   (`refresh_table`).
 2. Audit (`audit_publish`): the new file against the warehouse it came from, against dbt's
    tests of this run and against the previous publish: every table holds exactly the
    warehouse's rows, keys are unique, the MRR and revenue bridges add up on the published
@@ -23,12 +25,14 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from orchestration.lib import duck
+from orchestration.lib.periods import period_start
 
 # output table -> SELECT over the warehouse (attached under its own catalog name, `warehouse`, so
 # that its views resolve), in the column order of kpis.md
@@ -134,7 +138,7 @@ def _write(
     tmp: Path, warehouse: Path, catalog_fields: pd.DataFrame, dbt_target: Path | None, previous: Path | None = None
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con = duck.connect(tmp, spill=warehouse.parent / "tmp")
+    con = _open_from_previous(tmp, previous, warehouse.parent / "tmp")
     try:
         con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         con.register("catalog_fields_df", catalog_fields)
@@ -143,33 +147,131 @@ def _write(
         for name, sql in OUTPUTS.items():
             con.execute(f"create table kpi.{name} as {sql}")
             counts[name] = con.execute(f"select count(*) from kpi.{name}").fetchone()[0]
-        manifest_path = _copy_semantic(con, dbt_target, counts)
+        manifest_path, changed = _write_semantic(con, dbt_target, counts)
         con.execute("detach warehouse")
     finally:
         con.close()
-    counts[BY_DIMENSION] = _write_values_by_dimension(tmp, manifest_path, dbt_target, warehouse, previous)
+    counts[BY_DIMENSION] = _write_values_by_dimension(tmp, manifest_path, dbt_target, warehouse, previous, changed)
     return counts
 
 
-def _copy_semantic(con: duckdb.DuckDBPyConnection, dbt_target: Path | None, counts: dict[str, int]) -> Path | None:
-    """The semantic layer's tables (`semantic.sem_*`, what `kpi query` reads) copied from the
-    warehouse's views; returns the semantic manifest they come from (None: a warehouse dbt has
-    not built the semantic layer in, e.g. a hand-made one)."""
+def _open_from_previous(tmp: Path, previous: Path | None, spill: Path) -> duckdb.DuckDBPyConnection:
+    """The new file, opened: a copy of the previous publish without its `kpi` and state schemas
+    (its semantic tables are kept and brought up to date by `_write_semantic`), or an empty file
+    when there is no previous publish or it cannot be opened."""
+    if previous is not None:
+        shutil.copyfile(previous, tmp)
+        try:
+            con = duck.connect(tmp, spill=spill)
+            for schema in ("kpi", BY_DIMENSION_STATE.split(".")[0]):
+                con.execute(f"drop schema if exists {schema} cascade")
+            con.execute("checkpoint")  # their blocks are free for the new tables
+            return con
+        except duckdb.Error:
+            tmp.unlink(missing_ok=True)
+    return duck.connect(tmp, spill=spill)
+
+
+#: semantic relation -> its months (of its first DATE column; None: rows without one) whose rows
+#: differ from the previous publish's; ALL_MONTHS when the relation was written whole
+ALL_MONTHS = None
+
+
+def _write_semantic(
+    con: duckdb.DuckDBPyConnection, dbt_target: Path | None, counts: dict[str, int]
+) -> tuple[Path | None, dict[str, list | None]]:
+    """The semantic layer's tables (`semantic.sem_*`, what `kpi query` and MetricFlow read), from
+    the warehouse's views; returns the semantic manifest they come from (None: a warehouse dbt has
+    not built the semantic layer in, e.g. a hand-made one) and, per relation, the months whose
+    rows changed since the previous publish (`_month_changes`).
+
+    A relation the previous publish holds with the same columns is brought up to date month by
+    month: the months whose rows differ (their count or the sum of their rows' hashes) are deleted
+    and inserted again, the others are kept. Writing a table costs about four times more than
+    reading it, and a night changes the last month or two of most relations."""
     from orchestration.lib.semantic import load_semantic_manifest, semantic_manifest_path, semantic_relations
 
     built = con.execute(
         "select count(*) from duckdb_views() where database_name = 'warehouse' and schema_name = 'semantic'"
     ).fetchone()[0]
     if not built:
-        return None
+        con.execute("drop schema if exists semantic cascade")
+        return None, {}
     path = dbt_target / "semantic_manifest.json" if dbt_target is not None else None
     if path is None or not path.exists():
         path = semantic_manifest_path()
-    con.execute("create schema semantic")
-    for name in semantic_relations(load_semantic_manifest(path)):
-        con.execute(f"create table semantic.{name} as select * from warehouse.semantic.{name}")
-        counts[f"semantic.{name}"] = con.execute(f"select count(*) from semantic.{name}").fetchone()[0]
-    return path
+    relations = semantic_relations(load_semantic_manifest(path))
+    con.execute("create schema if not exists semantic")
+    for (stale,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'semantic'"
+    ).fetchall():
+        if stale not in relations:
+            con.execute(f"drop table semantic.{stale}")
+    changed: dict[str, list | None] = {}
+    here = con.execute("select current_database()").fetchone()[0]
+    for name in relations:
+        kept = f'"{here}".semantic.{name}'
+        changed[name] = refresh_table(con, f"warehouse.semantic.{name}", kept)
+        counts[f"semantic.{name}"] = con.execute(f"select count(*) from {kept}").fetchone()[0]
+    return path, changed
+
+
+def refresh_table(con: duckdb.DuckDBPyConnection, new: str, kept: str) -> list | None:
+    """Makes table `kept` hold the rows of relation `new`, rewriting only the months whose rows
+    differ (`_month_changes`), and returns them; when `kept` does not exist or has other columns,
+    it is written whole (ALL_MONTHS)."""
+    if _columns(con, kept) != _columns(con, new):
+        con.execute(f"create or replace table {kept} as select * from {new}")
+        return ALL_MONTHS
+    months, total = _month_changes(con, new, kept)
+    if 2 * len(months) > total:  # most of it: one write, without the deletes
+        con.execute(f"create or replace table {kept} as select * from {new}")
+    elif months:
+        where = _in_months(_month_column(con, new), months)
+        con.execute(f"delete from {kept} where {where}")
+        con.execute(f"insert into {kept} select * from {new} where {where}")
+    return months
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, str]] | None:
+    """(name, type) of each column of `relation` (None: there is no such relation)."""
+    try:
+        return [(r[0], r[1]) for r in con.execute(f"describe {relation}").fetchall()]
+    except duckdb.CatalogException:
+        return None
+
+
+def _month_column(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """The month of a row of `relation`: of its first DATE column (a constant NULL without one)."""
+    dates = [name for name, kind in _columns(con, relation) or [] if kind == "DATE"]
+    return f"""cast(date_trunc('month', "{dates[0]}") as date)""" if dates else "cast(null as date)"
+
+
+def _in_months(month: str, months: list) -> str:
+    """A filter on the rows of `months` (None among them: the rows without a month)."""
+    days = [f"date '{m.isoformat()}'" for m in months if m is not None]
+    parts = ([f"{month} in ({', '.join(days)})"] if days else []) + ([f"{month} is null"] if None in months else [])
+    return "(" + " or ".join(parts) + ")"
+
+
+def _month_changes(con: duckdb.DuckDBPyConnection, new: str, old: str) -> tuple[list, int]:
+    """The months whose rows differ between two relations of the same columns: in one and not the
+    other, or with another count of rows or sum of row hashes (None for the rows without a month);
+    and how many months the two hold in all. A changed month could only go unseen if its rows'
+    64-bit hashes summed to the same number."""
+    month = _month_column(con, new)
+
+    def sums(relation: str) -> str:
+        return (
+            f"select {month} as month, count(*) as n, sum(hash(semantic_row)) as h"
+            f" from {relation} as semantic_row group by all"
+        )
+
+    rows = con.execute(
+        f"select coalesce(a.month, b.month), a.n is distinct from b.n or a.h is distinct from b.h"
+        f" from ({sums(new)}) as a full join ({sums(old)}) as b on a.month is not distinct from b.month order by 1"
+    ).fetchall()
+    return [month for month, differs in rows if differs], len(rows)
 
 
 #: what a publish's kpi_values_by_dimension was computed from, read by the next publish
@@ -177,15 +279,20 @@ BY_DIMENSION_STATE = "publish_state.by_dimension"
 
 
 def _write_values_by_dimension(
-    tmp: Path, manifest_path: Path | None, dbt_target: Path | None, warehouse: Path, previous: Path | None
+    tmp: Path,
+    manifest_path: Path | None,
+    dbt_target: Path | None,
+    warehouse: Path,
+    previous: Path | None,
+    changed: dict[str, list | None],
 ) -> int:
     """kpi.kpi_values_by_dimension of the new file, computed through MetricFlow over the new
     file's own semantic tables (plain tables: about a third faster than the warehouse's views
     at scale 100). MetricFlow's SQL names `"warehouse"."semantic"."sem_*"`, so the new file is
     attached under that catalog name, as `kpi query` attaches the serving database.
 
-    A night computes, statement by statement, the periods from the start of the year of the first
-    re-opened day of the tables that statement reads, and copies the earlier ones from the
+    A night computes, statement by statement, the periods from the start of the period (of the
+    statement's grain) of the first re-opened day of the tables that statement reads, and copies the earlier ones from the
     previous publish (`_since`)."""
     from orchestration.lib.semantic import (
         BY_DIMENSION_COLUMNS,
@@ -214,7 +321,7 @@ def _write_values_by_dimension(
         state = _ledger_state(con)
         since = None
         if previous and state:
-            redrawn = _Redrawn(con, load_semantic_manifest(manifest_path))
+            redrawn = _Redrawn(con, load_semantic_manifest(manifest_path), changed)
             since = _since(con, plan, state, _semantic_inputs(dbt_target), redrawn)
         count = write_values_by_dimension(
             con,
@@ -283,14 +390,15 @@ class _Redrawn:
     the previous publish and this one (new, gone, changed) give the changed keys; the day returned
     is the earliest date, in any date column, of those rows and of the rows of every other model the
     statement reads that name one of the keys (dt.date.min: everything, when a model the statement
-    reads does not name the entity, or the previous publish lacks the model)."""
+    reads does not name the entity, or the previous publish lacks the model). Only the months of
+    the model that `_write_semantic` found changed are compared (`months`)."""
 
     EVERYTHING = dt.date.min
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, manifest) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, manifest, months: dict[str, list | None]) -> None:
         from orchestration.lib.semantic import WAREHOUSE_CATALOG
 
-        self.con, self.new = con, WAREHOUSE_CATALOG
+        self.con, self.new, self.months = con, WAREHOUSE_CATALOG, months
         self.entities = {
             sm.node_relation.alias: {e.name: e.expr or e.name for e in sm.entities} for sm in manifest.semantic_models
         }
@@ -325,19 +433,21 @@ class _Redrawn:
         return min(days) if days else None
 
     def _changed(self, model: str, entity: str) -> dt.date | None:
-        """Compares the model's rows with the previous publish's (into temp table _redrawn_<model>);
-        the earliest date of the differing rows (EVERYTHING: no previous rows to compare with)."""
-        found = self.con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
-            " and schema_name = 'semantic' and table_name = ?",
-            [model],
-        ).fetchone()[0]
-        if not found:
+        """Compares the model's rows with the previous publish's (into temp table _redrawn_<model>),
+        in the months `_write_semantic` found changed; the earliest date of the differing rows
+        (EVERYTHING: no previous rows to compare with)."""
+        months = self.months.get(model, ALL_MONTHS)
+        if months is ALL_MONTHS:
             return self.EVERYTHING
+        if not months:
+            self.changed_keys[model] = 0
+            return None
         new, old = f"{self.new}.semantic.{model}", f"previous_publish.semantic.{model}"
+        where = _in_months(_month_column(self.con, new), months)
         self.con.execute(
             f"create or replace temp table _redrawn_{model} as"
-            f" (select * from {new} except select * from {old}) union all (select * from {old} except select * from {new})"
+            f" (select * from {new} where {where} except select * from {old} where {where})"
+            f" union all (select * from {old} where {where} except select * from {new} where {where})"
         )
         self.changed_keys[model] = self.con.execute(f"select count(*) from _redrawn_{model}").fetchone()[0]
         key = self.entities[model][entity]
@@ -370,7 +480,8 @@ def _since(
     con: duckdb.DuckDBPyConnection, plan, state, inputs: dict[str, set[str]] | None, redrawn: _Redrawn
 ) -> list | None:
     """For each statement of `plan`, the first day of the periods this publish must compute again
-    (a year start; None: all of them); None when no statement may keep anything.
+    (the start of the statement's period that holds the first re-opened day; None: all of them);
+    None when no statement may keep anything.
 
     The previous publish's rows of a period still hold when nothing that feeds the period
     changed since: the same plan (semantic manifest), the same warehouse (its ledger up to the
@@ -419,7 +530,7 @@ def _since(
             out.append(None)
             continue
         day = min([floor, *(first for _, first in hit if first is not None), *([redrawn_from] if redrawn_from else [])])
-        out.append(dt.date(day.year, 1, 1))
+        out.append(period_start(plan.pieces[i][1], day))
     return out
 
 

@@ -459,7 +459,7 @@ def write_values_by_dimension(
     out), from `by_dimension_statements`, ordered by its key. The queries run in the warehouse;
     nothing comes back to Python.
 
-    `since` (one year start or None per statement of the plan) and `previous` (the previous
+    `since` (one period start of its grain, or None, per statement of the plan) and `previous` (the previous
     publish's table): for a statement with a day, the periods of its dimension and grain before
     that day are copied from `previous` (their inputs did not change: lib/publish.py decides),
     with is_measurable from today's kpi_values, and only the periods from that day on are
