@@ -538,6 +538,59 @@ def test_a_new_customer_reopens_only_the_dates_of_the_rows_that_name_it(tmp_path
     assert _ledger_since(home, seq) == [("customers", None)]
 
 
+LEAD_HEADER = "lead_id,created_at,source,campaign_id,mql_at,sql_at,customer_id\n"
+
+
+def test_a_restated_file_reopens_only_the_rows_it_changed(tmp_path):
+    """A restated file re-opens the dates of the rows it changed (old and new version), not those
+    of every row it repeats as it was; a repeated row that another file also holds is resolved
+    again all the same, as its file is now the newer one and wins."""
+    home = Home(tmp_path)
+    run = lambda: ingest(home, tables=["customers", "leads"], clock=lambda: CLOCK)  # noqa: E731
+    leads = home.landing / "leads"
+    leads.mkdir(parents=True)
+    rows = ["L1,2024-03-05 10:00:00,web,,,,", "L2,2024-03-06 10:00:00,web,,,,", "L3,2024-04-07 10:00:00,web,,,,"]
+    (leads / "march.csv").write_text(LEAD_HEADER + "\n".join(rows) + "\n")
+    os.utime(leads / "march.csv", (1_700_000_000, 1_700_000_000))
+    _cust(home.landing / "customers", "a.csv", ["C1,2024-01-01,US,smb,organic"], 1_700_000_000)
+    _cust(home.landing / "customers", "b.csv", ["C1,2024-01-01,US,enterprise,organic"], 1_700_000_100)
+    run()
+    assert _state(home) == {"C1": "enterprise"}
+    seq = _last_seq(home)
+
+    # L2 reaches MQL on 2024-03-08 and L3 moves to May; L1 is repeated as it was
+    rows[1], rows[2] = "L2,2024-03-06 10:00:00,web,,2024-03-08 09:00:00,,", "L3,2024-05-02 10:00:00,web,,,,"
+    (leads / "march.csv").write_text(LEAD_HEADER + "\n".join(rows) + "\n")
+    os.utime(leads / "march.csv", (1_700_000_200, 1_700_000_200))
+    # a.csv comes again with a new customer and C1 as it was, now newer than b.csv
+    _cust(
+        home.landing / "customers",
+        "a.csv",
+        ["C1,2024-01-01,US,smb,organic", "C2,2024-02-01,DE,smb,organic"],
+        1_700_000_300,
+    )
+    results = run()
+
+    assert results["leads"].files_restated == 1 and results["leads"].rows_read == 3
+    assert _ledger_since(home, seq) == [
+        ("customers", None),
+        ("leads", dt.date(2024, 3, 6)),
+        ("leads", dt.date(2024, 4, 7)),
+        ("leads", dt.date(2024, 5, 2)),
+    ]
+    assert _state(home) == {"C1": "smb", "C2": "smb"}
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        got = con.execute("SELECT lead_id, cast(created_at AS DATE), mql_at IS NOT NULL FROM raw.leads ORDER BY 1")
+        assert got.fetchall() == [
+            ("L1", dt.date(2024, 3, 5), False),
+            ("L2", dt.date(2024, 3, 6), True),
+            ("L3", dt.date(2024, 5, 2), False),
+        ]
+    finally:
+        con.close()
+
+
 def test_restatement_that_cannot_be_read_keeps_the_old_rows(tmp_path):
     home = Home(tmp_path)
     folder = home.landing / "customers"

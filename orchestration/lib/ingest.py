@@ -721,9 +721,12 @@ class Lander:
 
     def _replace_previous_version(self, t: ct.Table, nf: _File) -> None:
         """A restatement replaces its previous version's rows with the same key (and those whose
-        key did not parse); their keys are resolved again."""
+        key did not parse); their keys are resolved again. A key the new version repeats as it
+        was keeps its previous row instead (`_drop_repeated_rows`): nothing about it changed, so
+        it is neither resolved again nor re-opens its date."""
         if not nf.restated:
             return
+        self._drop_repeated_rows(t, nf)
         rt = rows_table(t)
         old = f"_file_name = {lit(nf.f.rel)} AND _batch <> {lit(self.batch)}"
         new_keys = f"SELECT _key FROM {rt} WHERE _file_name = {lit(nf.f.rel)} AND _batch = {lit(self.batch)}"
@@ -734,6 +737,26 @@ class Lander:
             f"WHERE {replaced} AND _key IS NOT NULL"
         )
         self.con.execute(f"DELETE FROM {rt} WHERE {replaced}")
+
+    def _drop_repeated_rows(self, t: ct.Table, nf: _File) -> None:
+        """Deletes the new version's rows that repeat the previous version's exactly: one row of
+        the key in each version, every column of the contract equal (NULL equal to NULL), and no
+        other file holding the key (there, the newer file now wins). A monthly file restated
+        for a few changed rows then re-opens those rows' dates, not the month's."""
+        rt, this, batch = rows_table(t), lit(nf.f.rel), lit(self.batch)
+        same = " AND ".join(f"n.{q(c.name)} IS NOT DISTINCT FROM o.{q(c.name)}" for c in t.columns)
+        self.con.execute(
+            f"""DELETE FROM {rt} WHERE _file_name = {this} AND _batch = {batch} AND _key IN (
+                SELECT n._key
+                FROM (SELECT * FROM {rt} WHERE _file_name = {this} AND _batch = {batch}) n
+                JOIN (SELECT * FROM {rt} WHERE _file_name = {this} AND _batch <> {batch}) o
+                  ON n._key = o._key AND {same}
+                WHERE n._key IN (
+                    SELECT _key FROM {rt} WHERE _file_name = {this} AND _key IS NOT NULL GROUP BY _key
+                    HAVING count(*) FILTER (WHERE _batch = {batch}) = 1
+                       AND count(*) FILTER (WHERE _batch <> {batch}) = 1)
+                  AND n._key NOT IN (SELECT _key FROM {rt} WHERE _file_name <> {this} AND _key IS NOT NULL))"""
+        )
 
     def _record_changed_dates(self, t: ct.Table, where: str) -> None:
         rt = rows_table(t)
