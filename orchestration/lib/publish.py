@@ -161,6 +161,7 @@ def _open_from_previous(tmp: Path, previous: Path | None, spill: Path) -> duckdb
     when there is no previous publish or it cannot be opened."""
     if previous is not None:
         shutil.copyfile(previous, tmp)
+        con = None
         try:
             con = duck.connect(tmp, spill=spill)
             for schema in ("kpi", BY_DIMENSION_STATE.split(".")[0]):
@@ -168,6 +169,8 @@ def _open_from_previous(tmp: Path, previous: Path | None, spill: Path) -> duckdb
             con.execute("checkpoint")  # their blocks are free for the new tables
             return con
         except duckdb.Error:
+            if con is not None:
+                con.close()
             tmp.unlink(missing_ok=True)
     return duck.connect(tmp, spill=spill)
 
