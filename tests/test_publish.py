@@ -188,6 +188,27 @@ def test_a_failed_audit_keeps_the_previous_publish(published, damage, reason):
     assert serving.with_name("serving.duckdb.rejected").exists()
 
 
+def test_a_serving_file_duckdb_cannot_open_is_set_aside_and_the_publish_written_from_scratch(published):
+    """A damaged serving.duckdb (here: overwritten with text) does not fail every later publish:
+    it is moved to serving.duckdb.unreadable with a message that names it, and the publish is
+    written from scratch; the next publish starts from that one as usual."""
+    wh, serving, exports, counts = published
+    with duckdb.connect(str(serving), read_only=True) as con:
+        want = con.execute("select * from kpi.kpi_values order by all").fetchall()
+    serving.write_text("not a database\n" * 100)
+    told = []
+
+    assert publish(wh, serving, exports, _fields(), log=told.append) == counts
+
+    aside = serving.with_name("serving.duckdb.unreadable")
+    assert aside.read_text() == "not a database\n" * 100
+    assert len(told) == 1 and str(serving) in told[0] and str(aside) in told[0], told
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select * from kpi.kpi_values order by all").fetchall() == want
+    publish(wh, serving, exports, _fields(), log=told.append)
+    assert len(told) == 1
+
+
 def test_a_failed_dbt_test_of_the_run_stops_the_publish(published, tmp_path):
     wh, serving, exports, _ = published
     results = tmp_path / "run_results.json"

@@ -228,3 +228,80 @@
 {% macro only_missing_periods(grain_expr, start_expr) -%}
     {%- if is_incremental() %}where {{ period_missing(grain_expr, start_expr) }}{% endif -%}
 {%- endmacro %}
+
+{#- int_kpi_rows: the rows of every KPI model, incremental by KPI and period. A KPI's value of a
+    period reads only days up to the period's measurement day (values look back), so a night
+    computes again, per KPI, the periods of every grain that end on or after its reopen day:
+    the earliest of
+    - the as-of date of the model's last build and today's (periods come into view, move their
+      measurement day, complete or go out of view);
+    - the earliest changed event date of the KPI's input tables (dbt lineage, raw_inputs_of)
+      since the model's watermark;
+    - the earliest changed fx rate date (a late rate converts again every later amount);
+    and everything (0001-01-01) on a first incremental build, when one of those tables (or
+    fx_rates) changed on every date (a table without event date), when a change meets the
+    first day of the period spine (the spine, hence every KPI's periods, starts elsewhere), and
+    always for a KPI that reads a model marked looks_ahead (macros/kpi_graph.sql).
+    The reopen days are read once per build (run_query), so that each KPI model is filtered by
+    constants its view can push down to its periods. -#}
+{#- kpi_id -> its reopen day ('YYYY-MM-DD'), on an incremental build; {} otherwise. Two small
+    queries (the model's state, the ledger's changes per table since its watermark); the rest is
+    decided here, per KPI. -#}
+{% macro kpi_reopen_days() -%}
+    {%- set days = {} -%}
+    {%- if execute and is_incremental() -%}
+        {%- set state = run_query(
+            "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ as_of() ~ " as varchar),"
+            ~ " cast((select min(spine.period_start) from " ~ ref('int_periods') ~ " as spine"
+            ~ " where spine.grain = 'day') as varchar)"
+        ).rows[0] -%}
+        {%- set last_as_of, today, spine_first = state[0], state[1], state[2] -%}
+        {%- set first_change, every_date, earliest = {}, [], [] -%}
+        {%- for row in run_query(
+            "select changed.table_name, cast(min(changed.event_date) as varchar), bool_or(changed.event_date is null)"
+            ~ " from " ~ source('meta', 'changed_event_dates') ~ " as changed"
+            ~ " where changed.change_seq > " ~ _watermark() ~ " group by changed.table_name"
+        ).rows -%}
+            {%- if row[1] is not none -%}
+                {%- do first_change.update({row[0]: row[1]}) -%}
+                {%- do earliest.append(row[1]) -%}
+            {%- endif -%}
+            {%- if row[2] -%}{%- do every_date.append(row[0]) -%}{%- endif -%}
+        {%- endfor -%}
+        {#- a change on or before the spine's first day moves it (or there is no spine) -#}
+        {%- set spine_moved = earliest and (spine_first is none or earliest | min <= spine_first) -%}
+        {%- for node, kpi in kpi_nodes() -%}
+            {%- set tables = raw_inputs_of(node.unique_id) + ['fx_rates'] -%}
+            {%- set candidates = [last_as_of, today] -%}
+            {%- set everything = [last_as_of is none or spine_moved or looks_ahead(node.unique_id)] -%}
+            {%- for t in tables -%}
+                {%- if t in every_date -%}{%- do everything.append(true) -%}{%- endif -%}
+                {%- if t in first_change -%}{%- do candidates.append(first_change[t]) -%}{%- endif -%}
+            {%- endfor -%}
+            {%- do days.update({kpi['kpi_id']: '0001-01-01' if true in everything else candidates | reject('none') | min}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(days) }}
+{%- endmacro %}
+
+{#- The rows of periods (of any grain) that end on or after `day`: first by a constant (the start
+    of its year) that a KPI model's view pushes down to its periods, then exactly. -#}
+{% macro periods_from(grain_expr, start_expr, day) -%}
+    {{ start_expr }} >= {{ period_start("'year'", "date '" ~ day ~ "'") }}
+    and {{ start_expr }} >= {{ period_start(grain_expr, "date '" ~ day ~ "'") }}
+{%- endmacro %}
+
+{#- In int_kpi_rows, after a KPI model's `from`: the where clause of its re-opened periods
+    (nothing on a full build). -#}
+{% macro reopened_kpi_periods(reopen, kpi_id) -%}
+    {%- if kpi_id in reopen %}where {{ periods_from('grain', 'period_start', reopen[kpi_id]) }}{% endif -%}
+{%- endmacro %}
+
+{% macro reopen_kpi_rows() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where false
+        {%- for kpi_id, day in kpi_reopen_days().items() %}
+            or (kpi_id = '{{ kpi_id }}' and {{ periods_from('grain', 'period_start', day) }})
+        {%- endfor %}
+    {%- endif -%}
+{%- endmacro %}

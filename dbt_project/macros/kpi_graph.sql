@@ -32,3 +32,23 @@
     {%- endif -%}
     {{ return(tables | sort) }}
 {%- endmacro %}
+
+{#- Whether a node reads a model marked `looks_ahead` (config.meta), directly or through the
+    models it is built from. Such a model's row of a day can change with a row of a later day
+    or with the as-of date alone: a session converts when its order, possibly of a later day,
+    is completed by the as-of date; a lead is an SQL when its sql_at is by the as-of date; an
+    order is attributed to a campaign by a session, possibly of a later day. Everything else
+    looks back only (a value of a period reads days up to its measurement day), which is what
+    lets a night compute again only the periods from the first changed day on
+    (int_kpi_rows; lib/publish.py for kpi_values_by_dimension). -#}
+{% macro looks_ahead(unique_id, seen=none) -%}
+    {%- set seen = seen if seen is not none else [] -%}
+    {%- if unique_id in seen or unique_id not in graph.nodes -%}{{ return(false) }}{%- endif -%}
+    {%- do seen.append(unique_id) -%}
+    {%- set node = graph.nodes[unique_id] -%}
+    {%- if (node.config.meta or {}).get('looks_ahead') -%}{{ return(true) }}{%- endif -%}
+    {%- for parent in node.depends_on.nodes -%}
+        {%- if looks_ahead(parent, seen) -%}{{ return(true) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return(false) }}
+{%- endmacro %}

@@ -46,7 +46,9 @@ def published_outputs(context: dg.AssetExecutionContext, kpi: KpiRunSettings) ->
         [{"kpi_id": k, "owner": v.get("owner"), "aligns_to": v.get("aligns_to")} for k, v in fields.items()],
         columns=["kpi_id", "owner", "aligns_to"],
     ).astype("string")
-    counts = publish(home.warehouse, home.serving, home.exports, frame, home.dbt_target / "run_results.json")
+    counts = publish(
+        home.warehouse, home.serving, home.exports, frame, home.dbt_target / "run_results.json", log=context.log.warning
+    )
     context.log.info(f"published {counts} to {home.serving}")
     month, preview = latest_month_preview(home)
     return dg.MaterializeResult(

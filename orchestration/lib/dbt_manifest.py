@@ -92,6 +92,26 @@ def raw_inputs(manifest: dict, models: list[str] | set[str]) -> dict[str, set[st
     return {name: walk(by_name[name]) for name in models if name in by_name}
 
 
+def looking_ahead(manifest: dict, models: list[str] | set[str]) -> set[str]:
+    """The models of `models` that read a model marked `looks_ahead` (config.meta), themselves
+    included, through dbt's graph: a row of a day of theirs can change with a row of a later day
+    or with the as-of date alone (dbt_project/macros/kpi_graph.sql, looks_ahead)."""
+    nodes = manifest["nodes"]
+    by_name = {n["name"]: uid for uid, n in nodes.items() if n["resource_type"] == "model"}
+    found: dict[str, bool] = {}
+
+    def walk(uid: str) -> bool:
+        if uid not in found:
+            found[uid] = False  # (a cycle reads as no)
+            node = nodes.get(uid, {})
+            found[uid] = bool((node.get("config", {}).get("meta") or {}).get("looks_ahead")) or any(
+                walk(parent) for parent in node.get("depends_on", {}).get("nodes", [])
+            )
+        return found[uid]
+
+    return {name for name in models if name in by_name and walk(by_name[name])}
+
+
 def project_fingerprint(root: Path | None = None) -> str:
     """A digest of everything a dbt model's SQL is made of: the models, macros, seeds, the
     project and profile files, and dbt's version. The same digest means the same SQL.

@@ -108,20 +108,22 @@ def publish(
     exports: Path,
     catalog_fields: pd.DataFrame,
     dbt_run_results: Path | None = None,
+    log=print,
 ) -> dict[str, int]:
     """Write, audit, publish every output table; returns rows per table.
 
     `catalog_fields`: kpi_id, owner, aligns_to. `dbt_run_results`: dbt's run_results.json of
     this run's build (its tests must all have passed); its folder holds the build's semantic
     manifest, and keeps the SQL MetricFlow plans for kpi_values_by_dimension between runs.
+    `log` is told when the previous publish cannot be read (`_previous_publish`).
     Raises PublishAuditFailed."""
     serving.parent.mkdir(parents=True, exist_ok=True)
     exports.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(serving.name + ".tmp")
     tmp.unlink(missing_ok=True)
-    previous = serving if serving.exists() else None
+    previous = _previous_publish(serving, log)
     counts = _write(tmp, warehouse, catalog_fields, dbt_run_results.parent if dbt_run_results else None, previous)
-    problems = audit_publish(tmp, warehouse, serving if serving.exists() else None, dbt_run_results)
+    problems = audit_publish(tmp, warehouse, previous, dbt_run_results)
     if problems:
         rejected = serving.with_name(serving.name + ".rejected")
         os.replace(tmp, rejected)
@@ -132,6 +134,33 @@ def publish(
     _export(tmp, exports)
     os.replace(tmp, serving)
     return counts
+
+
+def _previous_publish(serving: Path, log) -> Path | None:
+    """The previous publish, when there is one DuckDB can open. A file it cannot open (damaged,
+    truncated, not a DuckDB file, or written by a newer DuckDB) is moved aside to
+    `serving.duckdb.unreadable`, `log` is told, and this publish is written from scratch: every
+    table and every period computed again, nothing compared with or copied from it."""
+    if not serving.exists():
+        return None
+    try:
+        with duckdb.connect(str(serving), read_only=True) as con:
+            con.execute("select count(*) from duckdb_tables()").fetchone()
+        return serving
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise RuntimeError(
+                f"the serving database {serving} is held open for writing by another process ({exc}); "
+                "only the publish writes it: stop that process (a `duckdb` shell or notebook opened without "
+                "read_only) and run again"
+            ) from exc
+        aside = serving.with_name(serving.name + ".unreadable")
+        os.replace(serving, aside)
+        log(
+            f"the previous publish {serving} cannot be opened ({str(exc).splitlines()[0]}); it was moved to "
+            f"{aside} and this publish is written from scratch. Look at it or delete it: nothing reads it."
+        )
+        return None
 
 
 def _write(
@@ -158,21 +187,15 @@ def _write(
 def _open_from_previous(tmp: Path, previous: Path | None, spill: Path) -> duckdb.DuckDBPyConnection:
     """The new file, opened: a copy of the previous publish without its `kpi` and state schemas
     (its semantic tables are kept and brought up to date by `_write_semantic`), or an empty file
-    when there is no previous publish or it cannot be opened."""
-    if previous is not None:
-        shutil.copyfile(previous, tmp)
-        con = None
-        try:
-            con = duck.connect(tmp, spill=spill)
-            for schema in ("kpi", BY_DIMENSION_STATE.split(".")[0]):
-                con.execute(f"drop schema if exists {schema} cascade")
-            con.execute("checkpoint")  # their blocks are free for the new tables
-            return con
-        except duckdb.Error:
-            if con is not None:
-                con.close()
-            tmp.unlink(missing_ok=True)
-    return duck.connect(tmp, spill=spill)
+    when there is no previous publish (or none DuckDB can open: `_previous_publish`)."""
+    if previous is None:
+        return duck.connect(tmp, spill=spill)
+    shutil.copyfile(previous, tmp)
+    con = duck.connect(tmp, spill=spill)
+    for schema in ("kpi", BY_DIMENSION_STATE.split(".")[0]):
+        con.execute(f"drop schema if exists {schema} cascade")
+    con.execute("checkpoint")  # their blocks are free for the new tables
+    return con
 
 
 #: semantic relation -> its months (of its first DATE column; None: rows without one) whose rows
@@ -244,9 +267,14 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[str, s
         return None
 
 
+def _date_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    """The DATE columns of `relation`, in their order (none when there is no such relation)."""
+    return [name for name, kind in _columns(con, relation) or [] if kind == "DATE"]
+
+
 def _month_column(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     """The month of a row of `relation`: of its first DATE column (a constant NULL without one)."""
-    dates = [name for name, kind in _columns(con, relation) or [] if kind == "DATE"]
+    dates = _date_columns(con, relation)
     return f"""cast(date_trunc('month', "{dates[0]}") as date)""" if dates else "cast(null as date)"
 
 
@@ -370,17 +398,25 @@ def _ledger_state(con: duckdb.DuckDBPyConnection) -> tuple[int, str, object] | N
     return (seq, _ledger_digest(con, seq), as_of) if as_of is not None else None
 
 
+#: the pseudo-table of a semantic relation that looks ahead (`_semantic_inputs`)
+LOOKS_AHEAD = "(looks ahead)"
+
+
 def _semantic_inputs(dbt_target: Path | None) -> dict[str, set[str]] | None:
     """Semantic relation (`sem_*`) -> the raw tables it reads, from the run's dbt manifest (None
-    when there is none: then every statement depends on every table)."""
-    from orchestration.lib.dbt_manifest import raw_inputs
+    when there is none: then every statement depends on every table). A relation whose rows of
+    a day can change with a later day or the as-of date (`looking_ahead`) also reads LOOKS_AHEAD."""
+    from orchestration.lib.dbt_manifest import looking_ahead, raw_inputs
 
     path = dbt_target / "manifest.json" if dbt_target is not None else None
     if path is None or not path.exists():
         return None
     manifest = json.loads(path.read_text())
     names = {n["name"] for n in manifest["nodes"].values() if n["name"].startswith("sem_")}
-    return raw_inputs(manifest, names)
+    inputs = raw_inputs(manifest, names)
+    for name in looking_ahead(manifest, names):
+        inputs[name] = inputs[name] | {LOOKS_AHEAD}
+    return inputs
 
 
 class _Redrawn:
@@ -415,21 +451,11 @@ class _Redrawn:
         self._first: dict[tuple[str, str], dt.date | None] = {}
         self.changed_keys: dict[str, int] = {}
 
-    def _dates(self, catalog: str, relation: str) -> list[str]:
-        return [
-            r[0]
-            for r in self.con.execute(
-                "select column_name from duckdb_columns() where database_name = ? and schema_name = 'semantic'"
-                " and table_name = ? and data_type = 'DATE' order by column_index",
-                [catalog, relation],
-            ).fetchall()
-        ]
-
     def _min(self, relation: str, where: str, catalogs: tuple[str, ...]) -> dt.date | None:
         """The earliest value of any DATE column of `relation`'s rows matching `where`, over `catalogs`."""
         days = []
         for catalog in catalogs:
-            columns = ", ".join(f'min("{col}")' for col in self._dates(catalog, relation))
+            columns = ", ".join(f'min("{col}")' for col in _date_columns(self.con, f"{catalog}.semantic.{relation}"))
             if columns:
                 row = self.con.execute(f"select {columns} from {catalog}.semantic.{relation} where {where}").fetchone()
                 days.extend(d for d in row if d is not None)
@@ -494,9 +520,12 @@ def _since(
     statement reads (a new, restated or re-resolved row; a late fx rate re-converts everything
     after its date), and before the previous and today's as-of dates (a period that comes into
     view, moves or completes). The tables a statement reads are those of its semantic
-    relations, through dbt's graph (`inputs`; every table when it is unknown). Values only look
-    back (a period's value reads its own and earlier days), so the later periods are all
-    computed again; the earlier ones are copied, with is_measurable from today's kpi_values."""
+    relations, through dbt's graph (`inputs`; every period is computed when it is unknown).
+    Values only look back (a period's value reads its own and earlier days), so the later
+    periods are all computed again; the earlier ones are copied, with is_measurable from
+    today's kpi_values.
+    A statement over a relation that looks ahead (LOOKS_AHEAD: a session converts with an
+    order of a later day) computes every period."""
     found = con.execute(
         "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
         f" and schema_name || '.' || table_name in ('{BY_DIMENSION_STATE}', 'kpi.{BY_DIMENSION}')"
@@ -523,9 +552,9 @@ def _since(
     for i in range(len(plan.full)):
         relations = plan.relations(i)
         known = inputs is not None and relations and all(r in inputs for r in relations)
-        tables = set().union(*(inputs[r] for r in relations)) if known else set(changes)
+        tables = set().union(*(inputs[r] for r in relations)) if known else {LOOKS_AHEAD}
         hit = [changes[t] for t in sorted(tables) if t in changes]
-        if any(everything for everything, _ in hit):
+        if LOOKS_AHEAD in tables or any(everything for everything, _ in hit):
             out.append(None)
             continue
         redrawn_from = redrawn.first_day(plan.pieces[i][0], relations)

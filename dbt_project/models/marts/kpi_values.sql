@@ -10,19 +10,7 @@
 {{ config(materialized='table') }}
 
 with kpi_rows as (
-    {% for model_name in kpi_models() %}
-        select
-            '{{ kpi_id_of(model_name) }}' as kpi_id,
-            grain,
-            period_start,
-            cast(value as double) as value,
-            cast(numerator as double) as numerator,
-            cast(denominator as double) as denominator,
-            coalesce(fx_needed, false) as fx_needed,
-            cast(coalesce(unconvertible_count, 0) as bigint) as unconvertible_count
-        from {{ ref(model_name) }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select * from {{ ref('int_kpi_rows') }}
 ),
 
 periods as (
