@@ -461,26 +461,48 @@ class _Redrawn:
                 days.extend(d for d in row if d is not None)
         return min(days) if days else None
 
-    def _changed(self, model: str, entity: str) -> dt.date | None:
+    def _compare(self, model: str) -> bool:
         """Compares the model's rows with the previous publish's (into temp table _redrawn_<model>),
-        in the months `_write_semantic` found changed; the earliest date of the differing rows
-        (EVERYTHING: no previous rows to compare with)."""
+        in the months `_write_semantic` found changed (once per model); False when there are no
+        previous rows to compare with (ALL_MONTHS)."""
         months = self.months.get(model, ALL_MONTHS)
         if months is ALL_MONTHS:
+            return False
+        if model not in self.changed_keys:
+            new, old = f"{self.new}.semantic.{model}", f"previous_publish.semantic.{model}"
+            where = _in_months(_month_column(self.con, new), months) if months else "false"
+            self.con.execute(
+                f"create or replace temp table _redrawn_{model} as"
+                f" (select * from {new} where {where} except select * from {old} where {where})"
+                f" union all (select * from {old} where {where} except select * from {new} where {where})"
+            )
+            self.changed_keys[model] = self.con.execute(f"select count(*) from _redrawn_{model}").fetchone()[0]
+        return True
+
+    def _changed(self, model: str, entity: str) -> dt.date | None:
+        """The earliest date of the model's rows, new or previous, whose key (`entity`) names a row
+        that differs (EVERYTHING: no previous rows to compare with)."""
+        if not self._compare(model):
             return self.EVERYTHING
-        if not months:
-            self.changed_keys[model] = 0
+        if not self.changed_keys[model]:
             return None
-        new, old = f"{self.new}.semantic.{model}", f"previous_publish.semantic.{model}"
-        where = _in_months(_month_column(self.con, new), months)
-        self.con.execute(
-            f"create or replace temp table _redrawn_{model} as"
-            f" (select * from {new} where {where} except select * from {old} where {where})"
-            f" union all (select * from {old} where {where} except select * from {new} where {where})"
-        )
-        self.changed_keys[model] = self.con.execute(f"select count(*) from _redrawn_{model}").fetchone()[0]
         key = self.entities[model][entity]
         return self._min(model, f'"{key}" in (select "{key}" from _redrawn_{model})', (self.new, "previous_publish"))
+
+    def rows_changed_from(self, model: str) -> dt.date | None:
+        """For a relation that looks ahead: the earliest date, in any DATE column, of its rows that
+        differ from the previous publish's (None: none differ; EVERYTHING: no previous rows, or a
+        differing row without a month)."""
+        months = self.months.get(model, ALL_MONTHS)
+        if months is ALL_MONTHS or None in months or not self._compare(model):
+            return self.EVERYTHING
+        if not self.changed_keys[model]:
+            return None
+        columns = ", ".join(f'min("{col}")' for col in _date_columns(self.con, f"_redrawn_{model}"))
+        days = (
+            [d for d in self.con.execute(f"select {columns} from _redrawn_{model}").fetchone() if d] if columns else []
+        )
+        return min(days) if days else self.EVERYTHING
 
     def first_day(self, dimension: str, relations: set[str]) -> dt.date | None:
         """The earliest day the statement of `dimension` over `relations` re-slices (None: none)."""
@@ -524,8 +546,10 @@ def _since(
     Values only look back (a period's value reads its own and earlier days), so the later
     periods are all computed again; the earlier ones are copied, with is_measurable from
     today's kpi_values.
-    A statement over a relation that looks ahead (LOOKS_AHEAD: a session converts with an
-    order of a later day) computes every period."""
+    A relation that looks ahead (LOOKS_AHEAD: a session converts with an order of a later day)
+    can change on days the ledger does not name: a statement over one also computes again the
+    periods from the earliest date of its rows that differ from the previous publish's
+    (`_Redrawn.rows_changed_from`)."""
     found = con.execute(
         "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
         f" and schema_name || '.' || table_name in ('{BY_DIMENSION_STATE}', 'kpi.{BY_DIMENSION}')"
@@ -552,16 +576,21 @@ def _since(
     for i in range(len(plan.full)):
         relations = plan.relations(i)
         known = inputs is not None and relations and all(r in inputs for r in relations)
-        tables = set().union(*(inputs[r] for r in relations)) if known else {LOOKS_AHEAD}
+        if not known:
+            out.append(None)
+            continue
+        tables = set().union(*(inputs[r] for r in relations))
         hit = [changes[t] for t in sorted(tables) if t in changes]
-        if LOOKS_AHEAD in tables or any(everything for everything, _ in hit):
+        if any(everything for everything, _ in hit):
             out.append(None)
             continue
-        redrawn_from = redrawn.first_day(plan.pieces[i][0], relations)
-        if redrawn_from is _Redrawn.EVERYTHING:
+        # where the rows of a relation that looks ahead changed, whatever the ledger says
+        ahead = [redrawn.rows_changed_from(r) for r in sorted(relations) if LOOKS_AHEAD in inputs[r]]
+        redrawn_from = [redrawn.first_day(plan.pieces[i][0], relations), *ahead]
+        if _Redrawn.EVERYTHING in redrawn_from:
             out.append(None)
             continue
-        day = min([floor, *(first for _, first in hit if first is not None), *([redrawn_from] if redrawn_from else [])])
+        day = min([floor, *(first for _, first in hit if first is not None), *(d for d in redrawn_from if d)])
         out.append(period_start(plan.pieces[i][1], day))
     return out
 
