@@ -404,7 +404,7 @@ LOOKS_AHEAD = "(looks ahead)"
 
 def _semantic_inputs(dbt_target: Path | None) -> dict[str, set[str]] | None:
     """Semantic relation (`sem_*`) -> the raw tables it reads, from the run's dbt manifest (None
-    when there is none: then every statement depends on every table). A relation whose rows of
+    when there is none: then every statement computes every period). A relation whose rows of
     a day can change with a later day or the as-of date (`looking_ahead`) also reads LOOKS_AHEAD."""
     from orchestration.lib.dbt_manifest import looking_ahead, raw_inputs
 
