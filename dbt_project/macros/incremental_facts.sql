@@ -140,9 +140,25 @@
     )
 {%- endmacro %}
 
+{#- The pre-hook's delete judges each (grain, period_start) of the table once, not each row: the
+    condition, with its subqueries on the ledger, runs over the table's few distinct periods
+    (`_built_periods`), and the rows of the re-opened ones are deleted by key (a night at scale
+    100 spent 7.9 s judging the 11.6 M rows of int_revenue_by_customer_product_period one by one,
+    against 0.2 s for this). -#}
+{% macro _built_periods() -%}
+    (select distinct grain as built_grain, period_start as built_start from {{ this }})
+{%- endmacro %}
+
+{% macro _delete_periods_where(condition) -%}
+    delete from {{ this }} where exists (
+        select 1 from {{ _built_periods() }} as built
+        where built.built_grain = grain and built.built_start = period_start and {{ condition }}
+    )
+{%- endmacro %}
+
 {% macro reopen_changed_periods(tables, every_date_tables=[], fx=true) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ period_reopened('grain', 'period_start', tables, every_date_tables, fx) }}
+        {{ _delete_periods_where(period_reopened('built.built_grain', 'built.built_start', tables, every_date_tables, fx)) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -150,8 +166,8 @@
     the pre-hook's delete: re-opened, or new). -#}
 {% macro period_missing(grain_expr, start_expr) -%}
     not exists (
-        select 1 from {{ this }} as built
-        where built.grain = {{ grain_expr }} and built.period_start = {{ start_expr }}
+        select 1 from {{ _built_periods() }} as built
+        where built.built_grain = {{ grain_expr }} and built.built_start = {{ start_expr }}
     )
 {%- endmacro %}
 
@@ -192,7 +208,7 @@
 
 {% macro reopen_changed_bridge_periods(tables) -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where {{ bridge_period_reopened('grain', 'period_start', tables) }}
+        {{ _delete_periods_where(bridge_period_reopened('built.built_grain', 'built.built_start', tables)) }}
     {%- endif -%}
 {%- endmacro %}
 
