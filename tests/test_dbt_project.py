@@ -50,3 +50,28 @@ def test_no_model_or_macro_reads_the_warehouse_path():
         if path.suffix in (".sql", ".yml") and "target.path" in path.read_text()
     ]
     assert not readers, readers
+
+
+def test_the_period_spine_is_read_for_its_first_day_not_as_every_table():
+    """The spine (int_periods) reads every table only to find its first day: as dbt's
+    raw_inputs_of, the Python lineage stops there, and names the relations that read it, so
+    that a night's publish does not recompute the daily inventory of every period whenever an
+    old subscription is restated (lib/publish.py, SPINE)."""
+    from orchestration.lib.dbt_manifest import raw_inputs, reading_spine
+
+    manifest = json.loads(prepared_manifest().read_text())
+    inputs = raw_inputs(manifest, ["sem_inventory_products_daily", "sem_order_lines", "int_periods"])
+    assert inputs == {
+        "sem_inventory_products_daily": {"inventory_snapshots", "products"},
+        "sem_order_lines": {"fx_rates", "order_lines", "orders", "products"},
+        "int_periods": set(),
+    }
+    semantic = {n["name"] for n in manifest["nodes"].values() if n["name"].startswith("sem_")}
+    assert reading_spine(manifest, semantic) == {
+        "sem_time_spine",
+        "sem_inventory_products_daily",
+        "sem_inventory_snapshots",
+        "sem_headcount_snapshots",
+        "sem_mrr_snapshots",
+        "sem_social_followers_snapshots",
+    }

@@ -72,7 +72,9 @@ def views(manifest: dict) -> dict[str, tuple[str, str]]:
 
 def raw_inputs(manifest: dict, models: list[str] | set[str]) -> dict[str, set[str]]:
     """model name -> the raw tables (sources in schema `raw`) it reads through dbt's graph: the
-    inputs whose changes can change its rows. Names that are not models of `manifest` are left out."""
+    inputs whose changes can change its rows. Names that are not models of `manifest` are left out.
+    As dbt's raw_inputs_of (macros/kpi_graph.sql), the walk stops at a model marked
+    `not_a_kpi_input` (the period spine reads every table only for its first day: `reading_spine`)."""
     nodes, sources = manifest["nodes"], manifest["sources"]
     by_name = {n["name"]: uid for uid, n in nodes.items() if n["resource_type"] == "model"}
     found: dict[str, set[str]] = {}
@@ -85,6 +87,8 @@ def raw_inputs(manifest: dict, models: list[str] | set[str]) -> dict[str, set[st
             if sources[uid]["schema"] == "raw":
                 out.add(sources[uid]["name"])
             return out
+        if _meta(nodes.get(uid, {})).get(NOT_AN_INPUT):
+            return out
         for parent in nodes.get(uid, {}).get("depends_on", {}).get("nodes", []):
             out |= walk(parent)
         return out
@@ -92,10 +96,17 @@ def raw_inputs(manifest: dict, models: list[str] | set[str]) -> dict[str, set[st
     return {name: walk(by_name[name]) for name in models if name in by_name}
 
 
-def looking_ahead(manifest: dict, models: list[str] | set[str]) -> set[str]:
-    """The models of `models` that read a model marked `looks_ahead` (config.meta), themselves
-    included, through dbt's graph: a row of a day of theirs can change with a row of a later day
-    or with the as-of date alone (dbt_project/macros/kpi_graph.sql, looks_ahead)."""
+#: config.meta of the period spine (int_periods): it reads every table only for its first day
+NOT_AN_INPUT = "not_a_kpi_input"
+
+
+def _meta(node: dict) -> dict:
+    return (node.get("config") or {}).get("meta") or {}
+
+
+def _reading(manifest: dict, models: list[str] | set[str], key: str) -> set[str]:
+    """The models of `models` that read a model whose config.meta sets `key`, themselves
+    included, through dbt's graph."""
     nodes = manifest["nodes"]
     by_name = {n["name"]: uid for uid, n in nodes.items() if n["resource_type"] == "model"}
     found: dict[str, bool] = {}
@@ -104,12 +115,25 @@ def looking_ahead(manifest: dict, models: list[str] | set[str]) -> set[str]:
         if uid not in found:
             found[uid] = False  # (a cycle reads as no)
             node = nodes.get(uid, {})
-            found[uid] = bool((node.get("config", {}).get("meta") or {}).get("looks_ahead")) or any(
+            found[uid] = bool(_meta(node).get(key)) or any(
                 walk(parent) for parent in node.get("depends_on", {}).get("nodes", [])
             )
         return found[uid]
 
     return {name for name in models if name in by_name and walk(by_name[name])}
+
+
+def looking_ahead(manifest: dict, models: list[str] | set[str]) -> set[str]:
+    """The models of `models` that read a model marked `looks_ahead` (config.meta), themselves
+    included, through dbt's graph: a row of a day of theirs can change with a row of a later day
+    or with the as-of date alone (dbt_project/macros/kpi_graph.sql, looks_ahead)."""
+    return _reading(manifest, models, "looks_ahead")
+
+
+def reading_spine(manifest: dict, models: list[str] | set[str]) -> set[str]:
+    """The models of `models` that read the period spine (a model marked `not_a_kpi_input`): their
+    rows change when the spine's first day moves, whichever table moved it."""
+    return _reading(manifest, models, NOT_AN_INPUT)
 
 
 def project_fingerprint(root: Path | None = None) -> str:

@@ -400,13 +400,15 @@ def _ledger_state(con: duckdb.DuckDBPyConnection) -> tuple[int, str, object] | N
 
 #: the pseudo-table of a semantic relation that looks ahead (`_semantic_inputs`)
 LOOKS_AHEAD = "(looks ahead)"
+#: the pseudo-table of a semantic relation that reads the period spine (`_semantic_inputs`)
+SPINE = "(period spine)"
 
 
 def _semantic_inputs(dbt_target: Path | None) -> dict[str, set[str]] | None:
     """Semantic relation (`sem_*`) -> the raw tables it reads, from the run's dbt manifest (None
     when there is none: then every statement computes every period). A relation whose rows of
     a day can change with a later day or the as-of date (`looking_ahead`) also reads LOOKS_AHEAD."""
-    from orchestration.lib.dbt_manifest import looking_ahead, raw_inputs
+    from orchestration.lib.dbt_manifest import looking_ahead, raw_inputs, reading_spine
 
     path = dbt_target / "manifest.json" if dbt_target is not None else None
     if path is None or not path.exists():
@@ -416,6 +418,8 @@ def _semantic_inputs(dbt_target: Path | None) -> dict[str, set[str]] | None:
     inputs = raw_inputs(manifest, names)
     for name in looking_ahead(manifest, names):
         inputs[name] = inputs[name] | {LOOKS_AHEAD}
+    for name in reading_spine(manifest, names):
+        inputs[name] = inputs[name] | {SPINE}
     return inputs
 
 
@@ -549,7 +553,11 @@ def _since(
     A relation that looks ahead (LOOKS_AHEAD: a session converts with an order of a later day)
     can change on days the ledger does not name: a statement over one also computes again the
     periods from the earliest date of its rows that differ from the previous publish's
-    (`_Redrawn.rows_changed_from`)."""
+    (`_Redrawn.rows_changed_from`).
+    A relation that reads the period spine (SPINE: snapshots at measurement days, the daily
+    calendar) reads no table through it but the spine's first day, as int_kpi_rows: its statements
+    are computed whole when a change since meets or precedes the spine's first day (the spine
+    starts elsewhere), and otherwise only the as-of dates move it."""
     found = con.execute(
         "select count(*) from duckdb_tables() where database_name = 'previous_publish'"
         f" and schema_name || '.' || table_name in ('{BY_DIMENSION_STATE}', 'kpi.{BY_DIMENSION}')"
@@ -572,6 +580,7 @@ def _since(
         ).fetchall()
     }
     floor = min(last_as_of, state[2])
+    spine_moved = _spine_moved(con, [first for _, first in changes.values() if first is not None])
     out: list[dt.date | None] = []
     for i in range(len(plan.full)):
         relations = plan.relations(i)
@@ -581,7 +590,7 @@ def _since(
             continue
         tables = set().union(*(inputs[r] for r in relations))
         hit = [changes[t] for t in sorted(tables) if t in changes]
-        if any(everything for everything, _ in hit):
+        if any(everything for everything, _ in hit) or (SPINE in tables and spine_moved):
             out.append(None)
             continue
         # where the rows of a relation that looks ahead changed, whatever the ledger says
@@ -593,6 +602,18 @@ def _since(
         day = min([floor, *(first for _, first in hit if first is not None), *(d for d in redrawn_from if d)])
         out.append(period_start(plan.pieces[i][1], day))
     return out
+
+
+def _spine_moved(con: duckdb.DuckDBPyConnection, changed_days: list) -> bool:
+    """Whether the period spine may start on another day than at the previous publish: a changed
+    event date meets or precedes its first day (or the warehouse has no spine)."""
+    try:
+        first = con.execute(
+            "select min(period_start) from source_warehouse.intermediate.int_periods where grain = 'day'"
+        ).fetchone()[0]
+    except duckdb.CatalogException:
+        return True
+    return first is None or bool(changed_days and min(changed_days) <= first)
 
 
 def _export(serving: Path, exports: Path) -> None:
