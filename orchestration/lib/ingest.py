@@ -971,8 +971,10 @@ class Resolver:
         # c. foreign keys; d. known currencies
         joins, checks = [], ["w._row_rules", f"CASE WHEN w._copies > 1 THEN [{lit(t.pk_rule)}] ELSE [] END"]
         for i, (col, parent, pcol) in enumerate(t.foreign_keys):
+            # a night looks up only the parent keys its candidates name, not every key of the parent
+            named = "" if full else f" WHERE {q(pcol)} IN (SELECT {_trim(col, 'c')} FROM ({cand}) c)"
             joins.append(
-                f"LEFT JOIN (SELECT DISTINCT {q(pcol)} AS k FROM raw.{parent}) fk{i} ON {_trim(col, 'w')} = fk{i}.k"
+                f"LEFT JOIN (SELECT DISTINCT {q(pcol)} AS k FROM raw.{parent}{named}) fk{i} ON {_trim(col, 'w')} = fk{i}.k"
             )
             checks.append(
                 f"CASE WHEN {_trim(col, 'w')} IS NOT NULL AND fk{i}.k IS NULL "
