@@ -142,9 +142,9 @@
 
 {#- The pre-hook's delete judges each (grain, period_start) of the table once, not each row: the
     condition, with its subqueries on the ledger, runs over the table's few distinct periods
-    (`_built_periods`), and the rows of the re-opened ones are deleted by key (a night at scale
-    100 spent 7.9 s judging the 11.6 M rows of int_revenue_by_customer_product_period one by one,
-    against 0.2 s for this). -#}
+    (`_built_periods`), and the rows of the re-opened ones are deleted by key (at scale 100, the
+    11.6 M rows of int_revenue_by_customer_product_period were judged one by one before; its
+    night, dbt at one thread, went from 3.44 to 2.91 s). -#}
 {% macro _built_periods() -%}
     (select distinct grain as built_grain, period_start as built_start from {{ this }})
 {%- endmacro %}
