@@ -284,8 +284,11 @@
             {%- endif -%}
             {%- if row[2] -%}{%- do every_date.append(row[0]) -%}{%- endif -%}
         {%- endfor -%}
-        {#- a change on or before the spine's first day moves it (or there is no spine) -#}
-        {%- set spine_moved = earliest and (spine_first is none or earliest | min <= spine_first) -%}
+        {#- a change on or before the spine's first day moves it (or there is no spine), and so may a
+            change on every date of a table the spine reads (a table's first, full resolution) -#}
+        {%- set dated = event_dated_tables() | map(attribute=1) | list -%}
+        {%- set spine_moved = (earliest and (spine_first is none or earliest | min <= spine_first))
+            or (every_date | select('in', dated) | list | length > 0) -%}
         {%- for node, kpi in kpi_nodes() -%}
             {%- set tables = raw_inputs_of(node.unique_id) + ['fx_rates'] -%}
             {%- set candidates = [last_as_of, today] -%}

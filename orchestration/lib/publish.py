@@ -580,7 +580,7 @@ def _since(
         ).fetchall()
     }
     floor = min(last_as_of, state[2])
-    spine_moved = _spine_moved(con, [first for _, first in changes.values() if first is not None])
+    spine_moved = _spine_moved(con, changes)
     out: list[dt.date | None] = []
     for i in range(len(plan.full)):
         relations = plan.relations(i)
@@ -604,9 +604,16 @@ def _since(
     return out
 
 
-def _spine_moved(con: duckdb.DuckDBPyConnection, changed_days: list) -> bool:
+def _spine_moved(con: duckdb.DuckDBPyConnection, changes: dict[str, tuple[bool, object]]) -> bool:
     """Whether the period spine may start on another day than at the previous publish: a changed
-    event date meets or precedes its first day (or the warehouse has no spine)."""
+    event date meets or precedes its first day, a table with an event date changed on every date
+    (its first, full resolution), or the warehouse has no spine. `changes`: table -> (changed on
+    every date, earliest changed date)."""
+    from orchestration.lib import contract as ct
+
+    if any(every and ct.TABLES.get(table) and ct.TABLES[table].event_date for table, (every, _) in changes.items()):
+        return True
+    changed_days = [first for _, first in changes.values() if first is not None]
     try:
         first = con.execute(
             "select min(period_start) from source_warehouse.intermediate.int_periods where grain = 'day'"
