@@ -538,6 +538,47 @@ def test_a_new_customer_reopens_only_the_dates_of_the_rows_that_name_it(tmp_path
     assert _ledger_since(home, seq) == [("customers", None)]
 
 
+def test_a_parent_key_that_comes_or_goes_resolves_again_the_rows_that_name_it(tmp_path):
+    """An order naming a customer not landed yet is quarantined, and accepted on the night its
+    customer comes; an accepted order is quarantined when its customer's only row turns bad,
+    and accepted again when it is mended. Orders of other customers are not touched."""
+    home = Home(tmp_path)
+    run = lambda: ingest(home, tables=["customers", "orders"], clock=lambda: CLOCK)  # noqa: E731
+    customers, orders = home.landing / "customers", home.landing / "orders"
+    _cust(customers, "a.csv", ["C1,2024-01-01,US,smb,organic", "C2,2024-01-01,US,smb,organic"], 1_700_000_000)
+    orders.mkdir(parents=True)
+    (orders / "a.csv").write_text(
+        "order_id,customer_id,order_ts,channel,currency,status\n"
+        "O1,C1,2024-02-01T10:00:00,web,USD,completed\n"
+        "O2,C9,2024-02-02T10:00:00,web,USD,completed\n"
+        "O3, C2 ,2024-02-03T10:00:00,web,USD,completed\n"
+    )
+
+    def accepted_and_quarantined() -> tuple[list[str], list[tuple[str, str]]]:
+        con = duckdb.connect(str(home.warehouse), read_only=True)
+        try:
+            ok = [r[0] for r in con.execute("SELECT order_id FROM raw.orders ORDER BY 1").fetchall()]
+            bad = con.execute(
+                "SELECT row_key, rule FROM meta.quarantine WHERE table_name = 'orders' ORDER BY 1"
+            ).fetchall()
+            return ok, bad
+        finally:
+            con.close()
+
+    fk = ct.fk_rule("customer_id", "customers")
+    run()
+    assert accepted_and_quarantined() == (["O1", "O3"], [("O2", fk)])
+    _cust(customers, "b.csv", ["C9,2024-01-15,DE,enterprise,email"], 1_700_000_100)  # C9 comes
+    run()
+    assert accepted_and_quarantined() == (["O1", "O2", "O3"], [])
+    _cust(customers, "a.csv", ["C1,2024-01-01,US,smb,organic", "C2,2024-01-01,US,nonsense,organic"], 1_700_000_200)
+    run()  # C2's only row is now bad: O3 (whose customer_id is landed with spaces) loses its customer
+    assert accepted_and_quarantined() == (["O1", "O2"], [("O3", fk)])
+    _cust(customers, "a.csv", ["C1,2024-01-01,US,smb,organic", "C2,2024-01-01,US,smb,organic"], 1_700_000_300)
+    run()
+    assert accepted_and_quarantined() == (["O1", "O2", "O3"], [])
+
+
 LEAD_HEADER = "lead_id,created_at,source,campaign_id,mql_at,sql_at,customer_id\n"
 
 

@@ -952,7 +952,11 @@ class Resolver:
                             SELECT trim(x.{grp}) FROM {rt} x JOIN _k ON x._key = _k.key)
                           AND l._key NOT IN (SELECT key FROM _k)"""
                 )
-            cand = f"SELECT * FROM {rt} WHERE _key IN (SELECT key FROM _k) OR _key IS NULL"
+            # two selects, not one with OR: DuckDB turns `_key IN (...) OR ...` into a mark join
+            # over every landed row (0.39 s for web_sessions at scale 100, 0.02 s as two)
+            cand = (
+                f"SELECT * FROM {rt} WHERE _key IN (SELECT key FROM _k) UNION ALL SELECT * FROM {rt} WHERE _key IS NULL"
+            )
         # a. last landed wins; b. copies of a key inside the winning file (keys seen more than once
         # are few: only those are ranked)
         con.execute(
@@ -1092,11 +1096,7 @@ class Resolver:
             )
             for child, col, rcol in refs:
                 if rcol == pcol:
-                    con.execute(
-                        f"""INSERT INTO meta.pending_keys
-                            SELECT DISTINCT {lit(child)}, l._key FROM {rows_table(ct.TABLES[child], "landed")} l
-                            WHERE l._key IS NOT NULL AND {_trim(col, "l")} IN (SELECT v FROM _changed)"""
-                    )
+                    self._pending_children(ct.TABLES[child], col)
         # a row of a table that only describes events changed when one accepted before is now
         # different or gone; a new key alone reaches the KPIs only through the events that name
         # it, resolved again with their own dates (pending_keys) or recorded with them
@@ -1117,6 +1117,27 @@ class Resolver:
         con.execute(
             "INSERT INTO meta.ingest_state VALUES (?, ?)",
             [name, json.dumps({k: getattr(res, k) for k in _STATE_FIELDS})],
+        )
+
+    def _pending_children(self, child: ct.Table, col: str) -> None:
+        """Hands to `child` the keys of its rows whose foreign key `col` names a value of the
+        temp table `_changed` (a parent key accepted now and not before, or the other way):
+        their acceptance may change. Only a resolved row can: the winning row of its key, in
+        raw.<child> if it was accepted or in meta.quarantine if not (rows landed since are
+        resolved anyway, and a losing copy is never checked). So raw.<child> is read by its
+        already trimmed column and the landed rows only for the quarantined keys, not every
+        landed row with its column trimmed (at scale 100, 0.75 s for order_lines)."""
+        landed = rows_table(child, "landed")
+        self.con.execute(
+            f"""INSERT INTO meta.pending_keys
+                SELECT DISTINCT {lit(child.name)}, k FROM (
+                    SELECT {raw_key_sql(child, "x")} AS k FROM raw.{child.name} x
+                    WHERE x.{q(col)} IN (SELECT v FROM _changed)
+                    UNION ALL
+                    SELECT l._key FROM {landed} l
+                    WHERE l._key IN (SELECT row_key FROM meta.quarantine WHERE table_name = {lit(child.name)})
+                      AND {_trim(col, "l")} IN (SELECT v FROM _changed)
+                ) AS pending WHERE k IS NOT NULL"""
         )
 
     def _record_changed_dates(self, t: ct.Table, full: bool, in_batches: str, changed: bool = True) -> None:

@@ -192,6 +192,13 @@ def _open_from_previous(tmp: Path, previous: Path | None, spill: Path) -> duckdb
         return duck.connect(tmp, spill=spill)
     shutil.copyfile(previous, tmp)
     con = duck.connect(tmp, spill=spill)
+    schema, table = SEMANTIC_MONTHS.split(".")
+    found = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? and database_name = current_database()",
+        [schema, table],
+    ).fetchone()[0]
+    if found:  # read before its schema goes (_write_semantic)
+        con.execute(f"create temp table _stored_months as select * from {SEMANTIC_MONTHS}")
     for schema in ("kpi", BY_DIMENSION_STATE.split(".")[0]):
         con.execute(f"drop schema if exists {schema} cascade")
     con.execute("checkpoint")  # their blocks are free for the new tables
@@ -235,21 +242,39 @@ def _write_semantic(
             con.execute(f"drop table semantic.{stale}")
     changed: dict[str, list | None] = {}
     here = con.execute("select current_database()").fetchone()[0]
+    stored = _stored_relations(con)
+    con.execute("create temp table _semantic_months (relation varchar, month date, n bigint, h hugeint)")
     for name in relations:
         kept = f'"{here}".semantic.{name}'
-        changed[name] = refresh_table(con, f"warehouse.semantic.{name}", kept)
+        known = f"(select month, n, h from _stored_months where relation = '{name}')" if name in stored else None
+        changed[name] = refresh_table(con, f"warehouse.semantic.{name}", kept, known)
+        con.execute(f"insert into _semantic_months select '{name}', month, n, h from _new_months")
         counts[f"semantic.{name}"] = con.execute(f"select count(*) from {kept}").fetchone()[0]
+    con.execute(f"create schema if not exists {SEMANTIC_MONTHS.split('.')[0]}")
+    con.execute(f"create table {SEMANTIC_MONTHS} as select * from _semantic_months order by relation, month")
     return path, changed
 
 
-def refresh_table(con: duckdb.DuckDBPyConnection, new: str, kept: str) -> list | None:
+def _stored_relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The relations whose month sums the previous publish recorded (`SEMANTIC_MONTHS`)."""
+    found = con.execute("select count(*) from duckdb_tables() where temporary and table_name = '_stored_months'")
+    if not found.fetchone()[0]:
+        return set()
+    return {r[0] for r in con.execute("select distinct relation from _stored_months").fetchall()}
+
+
+def refresh_table(con: duckdb.DuckDBPyConnection, new: str, kept: str, known: str | None = None) -> list | None:
     """Makes table `kept` hold the rows of relation `new`, rewriting only the months whose rows
     differ (`_month_changes`), and returns them; when `kept` does not exist or has other columns,
-    it is written whole (ALL_MONTHS)."""
+    it is written whole (ALL_MONTHS). `known`: a relation (month, n, h) holding `kept`'s month
+    sums, as the previous publish recorded them (None: they are computed from `kept`). Leaves
+    `new`'s month sums in the temp table `_new_months`, for the next publish to know."""
     if _columns(con, kept) != _columns(con, new):
         con.execute(f"create or replace table {kept} as select * from {new}")
+        con.execute(f"create or replace temp table _new_months as {_month_sums(con, kept)}")
         return ALL_MONTHS
-    months, total = _month_changes(con, new, kept)
+    con.execute(f"create or replace temp table _new_months as {_month_sums(con, new)}")
+    months, total = _month_changes(con, "_new_months", known or f"({_month_sums(con, kept)})")
     if 2 * len(months) > total:  # most of it: one write, without the deletes
         con.execute(f"create or replace table {kept} as select * from {new}")
     elif months:
@@ -285,28 +310,31 @@ def _in_months(month: str, months: list) -> str:
     return "(" + " or ".join(parts) + ")"
 
 
+def _month_sums(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """SELECT of each month's (`_month_column`) count of rows and sum of row hashes in `relation`."""
+    return (
+        f"select {_month_column(con, relation)} as month, count(*) as n, sum(hash(semantic_row)) as h"
+        f" from {relation} as semantic_row group by all"
+    )
+
+
 def _month_changes(con: duckdb.DuckDBPyConnection, new: str, old: str) -> tuple[list, int]:
-    """The months whose rows differ between two relations of the same columns: in one and not the
-    other, or with another count of rows or sum of row hashes (None for the rows without a month);
-    and how many months the two hold in all. A changed month could only go unseen if its rows'
-    64-bit hashes summed to the same number."""
-    month = _month_column(con, new)
-
-    def sums(relation: str) -> str:
-        return (
-            f"select {month} as month, count(*) as n, sum(hash(semantic_row)) as h"
-            f" from {relation} as semantic_row group by all"
-        )
-
+    """The months whose rows differ between two relations of the same columns, from their month
+    sums (`_month_sums`, None for the rows without a month): in one and not the other, or with
+    another count of rows or sum of row hashes; and how many months the two hold in all. A
+    changed month could only go unseen if its rows' 64-bit hashes summed to the same number."""
     rows = con.execute(
         f"select coalesce(a.month, b.month), a.n is distinct from b.n or a.h is distinct from b.h"
-        f" from ({sums(new)}) as a full join ({sums(old)}) as b on a.month is not distinct from b.month order by 1"
+        f" from {new} as a full join {old} as b on a.month is not distinct from b.month order by 1"
     ).fetchall()
     return [month for month, differs in rows if differs], len(rows)
 
 
 #: what a publish's kpi_values_by_dimension was computed from, read by the next publish
 BY_DIMENSION_STATE = "publish_state.by_dimension"
+#: each semantic table's month sums (`_month_sums`) as published, read by the next publish
+#: instead of hashing its copy of the table again
+SEMANTIC_MONTHS = "publish_state.semantic_months"
 
 
 def _write_values_by_dimension(

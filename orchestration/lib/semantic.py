@@ -446,6 +446,10 @@ def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | Non
     return ByDimensionPlan(key, full, since, keys)
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def write_values_by_dimension(
     con: duckdb.DuckDBPyConnection,
     plan: ByDimensionPlan,
@@ -470,14 +474,17 @@ def write_values_by_dimension(
     con.execute(f"create or replace temp table _by_dimension ({BY_DIMENSION_COLUMNS})")
     sentinel = SINCE_SENTINEL.isoformat()
     days = since if since is not None and previous is not None else [None] * len(plan.full)
-    for full, since_select, (dimension, grain), day in zip(plan.full, plan.since, plan.pieces, days, strict=True):
+    kept = [(dimension, grain, day) for (dimension, grain), day in zip(plan.pieces, days, strict=True) if day]
+    if kept:  # one pass over the previous table for every statement's kept periods
+        rows = ", ".join(f"({_sql_text(d)}, {_sql_text(g)}, date '{day.isoformat()}')" for d, g, day in kept)
+        con.execute(
+            f"insert into _by_dimension select {selected}, v.is_measurable from {previous} as s {join}"
+            f" inner join (values {rows}) as k(dimension, grain, first_day)"
+            " on k.dimension = s.dimension and k.grain = s.grain and s.period_start < k.first_day"
+        )
+    for full, since_select, day in zip(plan.full, plan.since, days, strict=True):
         select, keep = full, ""
         if day is not None:
-            con.execute(
-                f"insert into _by_dimension select {selected}, v.is_measurable from {previous} as s {join}"
-                " where s.dimension = ? and s.grain = ? and s.period_start < ?",
-                [dimension, grain, day],
-            )
             # a statement MetricFlow did not constrain computes every period; the filter keeps its new ones
             select = since_select.replace(sentinel, day.isoformat()) if sentinel in since_select else full
             keep = f" and s.period_start >= date '{day.isoformat()}'"
