@@ -75,3 +75,43 @@ def test_the_period_spine_is_read_for_its_first_day_not_as_every_table():
         "sem_mrr_snapshots",
         "sem_social_followers_snapshots",
     }
+
+
+def test_the_python_and_the_dbt_lineage_agree(tmp_path, monkeypatch):
+    """The incremental models decide in Jinja what a night re-opens (macros/kpi_graph.sql,
+    macros/event_tables.sql) and the publish decides in Python what it computes again
+    (lib/dbt_manifest.py, lib/publish.py): both must read dbt's graph the same way. For every
+    model: the same raw inputs (raw_inputs_of / raw_inputs) and the same look-ahead
+    (looks_ahead / looking_ahead); and the tables with an event date are the same in
+    event_dated_tables() and in the contract."""
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.lib import contract as ct
+    from orchestration.lib.dbt_manifest import looking_ahead, raw_inputs
+
+    inline = (
+        "{%- set out = {} -%}"
+        "{%- for uid, node in graph.nodes.items() if node.resource_type == 'model' -%}"
+        "{%- do out.update({node.name: {'inputs': raw_inputs_of(uid), 'ahead': looks_ahead(uid)}}) -%}"
+        "{%- endfor -%}"
+        "{{ tojson({'models': out, 'event_dated': event_dated_tables()}) }}"
+    )
+    monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    res = dbtRunner().invoke(
+        ["compile", "--inline", inline, "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    )  # fmt: skip
+    assert res.success, res.exception
+    dbt_side = json.loads(res.result.results[0].node.compiled_code)
+
+    manifest = json.loads(prepared_manifest().read_text())
+    models = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert set(dbt_side["models"]) == set(models)
+    python_inputs = raw_inputs(manifest, models)
+    python_ahead = looking_ahead(manifest, models)
+    for name in models:
+        assert set(dbt_side["models"][name]["inputs"]) == python_inputs[name], name
+        assert dbt_side["models"][name]["ahead"] == (name in python_ahead), name
+    assert python_inputs["int_kpi_rows"] >= {"orders", "web_sessions", "subscription_periods"}  # not vacuous
+    assert {"sem_orders", "sem_web_sessions", "kpi_sessions"} <= python_ahead
+    assert {table for _, table in dbt_side["event_dated"]} == {n for n, t in ct.TABLES.items() if t.event_date}
