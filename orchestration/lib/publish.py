@@ -192,12 +192,7 @@ def _open_from_previous(tmp: Path, previous: Path | None, spill: Path) -> duckdb
         return duck.connect(tmp, spill=spill)
     shutil.copyfile(previous, tmp)
     con = duck.connect(tmp, spill=spill)
-    schema, table = SEMANTIC_MONTHS.split(".")
-    found = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ? and database_name = current_database()",
-        [schema, table],
-    ).fetchone()[0]
-    if found:  # read before its schema goes (_write_semantic)
+    if _columns(con, SEMANTIC_MONTHS) is not None:  # read before its schema goes (_write_semantic)
         con.execute(f"create temp table _stored_months as select * from {SEMANTIC_MONTHS}")
     for schema in ("kpi", BY_DIMENSION_STATE.split(".")[0]):
         con.execute(f"drop schema if exists {schema} cascade")
@@ -257,8 +252,7 @@ def _write_semantic(
 
 def _stored_relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The relations whose month sums the previous publish recorded (`SEMANTIC_MONTHS`)."""
-    found = con.execute("select count(*) from duckdb_tables() where temporary and table_name = '_stored_months'")
-    if not found.fetchone()[0]:
+    if _columns(con, "_stored_months") is None:
         return set()
     return {r[0] for r in con.execute("select distinct relation from _stored_months").fetchall()}
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.rules import lit
 from orchestration.lib.settings import DBT_PROJECT_DIR
 
 #: the time dimension every metric is queried by, at the grains kpi_values publishes
@@ -446,10 +447,6 @@ def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | Non
     return ByDimensionPlan(key, full, since, keys)
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def write_values_by_dimension(
     con: duckdb.DuckDBPyConnection,
     plan: ByDimensionPlan,
@@ -476,7 +473,7 @@ def write_values_by_dimension(
     days = since if since is not None and previous is not None else [None] * len(plan.full)
     kept = [(dimension, grain, day) for (dimension, grain), day in zip(plan.pieces, days, strict=True) if day]
     if kept:  # one pass over the previous table for every statement's kept periods
-        rows = ", ".join(f"({_sql_text(d)}, {_sql_text(g)}, date '{day.isoformat()}')" for d, g, day in kept)
+        rows = ", ".join(f"({lit(d)}, {lit(g)}, date '{day.isoformat()}')" for d, g, day in kept)
         con.execute(
             f"insert into _by_dimension select {selected}, v.is_measurable from {previous} as s {join}"
             f" inner join (values {rows}) as k(dimension, grain, first_day)"
