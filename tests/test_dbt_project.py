@@ -3,6 +3,7 @@ KPI's catalog entry is complete."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -77,6 +78,19 @@ def test_the_period_spine_is_read_for_its_first_day_not_as_every_table():
     }
 
 
+def _compiled_json(inline: str, tmp_path, monkeypatch):
+    """The JSON that `dbt compile --inline` renders from the Jinja `inline`, with the project's macros."""
+    from dbt.cli.main import dbtRunner
+
+    monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    res = dbtRunner().invoke(
+        ["compile", "--inline", inline, "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    )  # fmt: skip
+    assert res.success, res.exception
+    return json.loads(res.result.results[0].node.compiled_code)
+
+
 def test_the_python_and_the_dbt_lineage_agree(tmp_path, monkeypatch):
     """The incremental models decide in Jinja what a night re-opens (macros/kpi_graph.sql,
     macros/event_tables.sql) and the publish decides in Python what it computes again
@@ -84,8 +98,6 @@ def test_the_python_and_the_dbt_lineage_agree(tmp_path, monkeypatch):
     model: the same raw inputs (raw_inputs_of / raw_inputs) and the same look-ahead
     (looks_ahead / looking_ahead); and the tables with an event date are the same in
     event_dated_tables() and in the contract."""
-    from dbt.cli.main import dbtRunner
-
     from orchestration.lib import contract as ct
     from orchestration.lib.dbt_manifest import looking_ahead, raw_inputs
 
@@ -96,13 +108,7 @@ def test_the_python_and_the_dbt_lineage_agree(tmp_path, monkeypatch):
         "{%- endfor -%}"
         "{{ tojson({'models': out, 'event_dated': event_dated_tables()}) }}"
     )
-    monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
-    res = dbtRunner().invoke(
-        ["compile", "--inline", inline, "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    )  # fmt: skip
-    assert res.success, res.exception
-    dbt_side = json.loads(res.result.results[0].node.compiled_code)
+    dbt_side = _compiled_json(inline, tmp_path, monkeypatch)
 
     manifest = json.loads(prepared_manifest().read_text())
     models = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"]
@@ -115,3 +121,45 @@ def test_the_python_and_the_dbt_lineage_agree(tmp_path, monkeypatch):
     assert python_inputs["int_kpi_rows"] >= {"orders", "web_sessions", "subscription_periods"}  # not vacuous
     assert {"sem_orders", "sem_web_sessions", "kpi_sessions"} <= python_ahead
     assert {table for _, table in dbt_side["event_dated"]} == {n for n, t in ct.TABLES.items() if t.event_date}
+
+
+#: (changes: table -> (changed on every date, earliest changed date), the spine's first day) ->
+#: whether the spine may move, decided by hand from kpis.md's spine (it starts on the earliest
+#: event date of the tables with one): orders has an event date, customers and order_lines do not
+SPINE_CASES = [
+    ({}, "2023-01-01", False),  # nothing changed
+    ({}, None, True),  # no spine yet
+    ({"orders": (False, "2023-01-02")}, "2023-01-01", False),  # after the first day
+    ({"orders": (False, "2023-01-01")}, "2023-01-01", True),  # on it
+    ({"orders": (False, "2022-12-31")}, "2023-01-01", True),  # before it
+    ({"customers": (False, "2022-12-31")}, "2023-01-01", True),  # a dated change of any table
+    ({"orders": (True, "2024-05-01")}, "2023-01-01", True),  # every date of a dated table
+    ({"orders": (True, None)}, "2023-01-01", True),
+    ({"customers": (True, None)}, "2023-01-01", False),  # every date of an undated table
+    ({"order_lines": (True, None), "orders": (False, "2023-03-01")}, "2023-01-01", False),
+    ({"order_lines": (True, None), "web_sessions": (False, "2022-06-30")}, "2023-01-01", True),
+]
+
+
+def test_the_spine_moves_by_the_same_rule_in_dbt_and_in_the_publish(tmp_path, monkeypatch):
+    """int_kpi_rows (the spine_moves macro) and the publish (publish.spine_moves) each decide
+    whether a night's changes may move the period spine's first day, which re-opens every
+    period: both give the hand-decided answer on every case."""
+    from orchestration.lib.publish import spine_moves
+
+    def day(text):
+        return None if text is None else dt.date.fromisoformat(text)
+
+    cases = [[[[t, first, every] for t, (every, first) in changes.items()], spine] for changes, spine, _ in SPINE_CASES]
+    inline = (
+        "{%- set out = [] -%}{%- for changes, spine in " + json.dumps(cases).replace("null", "none") + " -%}"
+        "{%- do out.append(spine_moves(changes, spine)) -%}{%- endfor -%}{{ tojson(out) }}"
+    )
+    dbt_side = _compiled_json(inline, tmp_path, monkeypatch)
+    python_side = [
+        spine_moves({t: (every, day(first)) for t, (every, first) in changes.items()}, day(spine))
+        for changes, spine, _ in SPINE_CASES
+    ]
+    expected = [moved for _, _, moved in SPINE_CASES]
+    assert dbt_side == expected
+    assert python_side == expected

@@ -260,6 +260,22 @@
     always for a KPI that reads a model marked looks_ahead (macros/kpi_graph.sql).
     The reopen days are read once per build (run_query), so that each KPI model is filtered by
     constants its view can push down to its periods. -#}
+{#- Whether the period spine may start on another day than at the last build: there is no spine,
+    a changed event date meets or precedes its first day, or a table with an event date changed
+    on every date (its first, full resolution). `changes`: rows (table, earliest changed event
+    date 'YYYY-MM-DD' or none, changed on every date); `spine_first`: its first day, or none.
+    The publish decides the same in Python (lib/publish.py, spine_moves; tests/test_dbt_project.py
+    holds the two to the same cases). -#}
+{% macro spine_moves(changes, spine_first) -%}
+    {%- set dated = event_dated_tables() | map(attribute=1) | list -%}
+    {%- set moved = [spine_first is none] -%}
+    {%- for table, first, every in changes -%}
+        {%- do moved.append(first is not none and spine_first is not none and first <= spine_first) -%}
+        {%- do moved.append(every and table in dated) -%}
+    {%- endfor -%}
+    {{ return(true in moved) }}
+{%- endmacro %}
+
 {#- kpi_id -> its reopen day ('YYYY-MM-DD'), on an incremental build; {} otherwise. Two small
     queries (the model's state, the ledger's changes per table since its watermark); the rest is
     decided here, per KPI. -#}
@@ -272,23 +288,17 @@
             ~ " where spine.grain = 'day') as varchar)"
         ).rows[0] -%}
         {%- set last_as_of, today, spine_first = state[0], state[1], state[2] -%}
-        {%- set first_change, every_date, earliest = {}, [], [] -%}
-        {%- for row in run_query(
+        {%- set first_change, every_date = {}, [] -%}
+        {%- set changes = run_query(
             "select changed.table_name, cast(min(changed.event_date) as varchar), bool_or(changed.event_date is null)"
             ~ " from " ~ source('meta', 'changed_event_dates') ~ " as changed"
             ~ " where changed.change_seq > " ~ _watermark() ~ " group by changed.table_name"
         ).rows -%}
-            {%- if row[1] is not none -%}
-                {%- do first_change.update({row[0]: row[1]}) -%}
-                {%- do earliest.append(row[1]) -%}
-            {%- endif -%}
+        {%- for row in changes -%}
+            {%- if row[1] is not none -%}{%- do first_change.update({row[0]: row[1]}) -%}{%- endif -%}
             {%- if row[2] -%}{%- do every_date.append(row[0]) -%}{%- endif -%}
         {%- endfor -%}
-        {#- a change on or before the spine's first day moves it (or there is no spine), and so may a
-            change on every date of a table the spine reads (a table's first, full resolution) -#}
-        {%- set dated = event_dated_tables() | map(attribute=1) | list -%}
-        {%- set spine_moved = (earliest and (spine_first is none or earliest | min <= spine_first))
-            or (every_date | select('in', dated) | list | length > 0) -%}
+        {%- set spine_moved = spine_moves(changes, spine_first) -%}
         {%- for node, kpi in kpi_nodes() -%}
             {%- set tables = raw_inputs_of(node.unique_id) + ['fx_rates'] -%}
             {%- set candidates = [last_as_of, today] -%}

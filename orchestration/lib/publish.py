@@ -627,22 +627,33 @@ def _since(
 
 
 def _spine_moved(con: duckdb.DuckDBPyConnection, changes: dict[str, tuple[bool, object]]) -> bool:
-    """Whether the period spine may start on another day than at the previous publish: a changed
-    event date meets or precedes its first day, a table with an event date changed on every date
-    (its first, full resolution), or the warehouse has no spine. `changes`: table -> (changed on
-    every date, earliest changed date)."""
-    from orchestration.lib import contract as ct
-
-    if any(every and ct.TABLES.get(table) and ct.TABLES[table].event_date for table, (every, _) in changes.items()):
-        return True
-    changed_days = [first for _, first in changes.values() if first is not None]
+    """spine_moves, with the spine's first day read from the warehouse (None without a spine)."""
     try:
         first = con.execute(
             "select min(period_start) from source_warehouse.intermediate.int_periods where grain = 'day'"
         ).fetchone()[0]
     except duckdb.CatalogException:
+        first = None
+    return spine_moves(changes, first)
+
+
+def spine_moves(changes: dict[str, tuple[bool, object]], spine_first) -> bool:
+    """Whether the period spine may start on another day than at the previous publish: there is
+    no spine (`spine_first` is None), a changed event date meets or precedes its first day, or a
+    table with an event date changed on every date (its first, full resolution). `changes`:
+    table -> (changed on every date, earliest changed date or None). The same rule as the
+    `spine_moves` macro of the incremental models (macros/incremental_facts.sql);
+    tests/test_dbt_project.py holds the two to the same cases."""
+    from orchestration.lib import contract as ct
+
+    if spine_first is None:
         return True
-    return first is None or bool(changed_days and min(changed_days) <= first)
+    for table, (every, first) in changes.items():
+        if first is not None and first <= spine_first:
+            return True
+        if every and ct.TABLES.get(table) and ct.TABLES[table].event_date:
+            return True
+    return False
 
 
 def _export(serving: Path, exports: Path) -> None:
