@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
-DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
+# every file and folder: a folder's time changes when a file in it is added or deleted
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests 2>/dev/null) dbt_project/dbt_project.yml
 
 .PHONY: install run test test-fast ui lint bench demo clean bi bi-install
 

@@ -102,3 +102,23 @@ def test_scientific_notation_is_a_number_in_targets():
     assert parse_target_value("4.5E6") == ("absolute", 4_500_000.0)
     assert parse_target_value("+1.5e3 over last month") == ("delta", 1500.0)
     assert parse_amount("4.5e") is None
+
+
+def test_a_failed_run_says_nothing_was_published_not_the_last_publish(tmp_path):
+    # a warehouse that is not a DuckDB file fails the first step; the serving file of an earlier
+    # publish is still there, and the run must not sum it up as tonight's
+    landing = tmp_path / "landing"
+    (landing / "orders").mkdir(parents=True)
+    (landing / "orders" / "orders.csv").write_text(
+        "order_id,customer_id,order_ts,status,currency,channel\nO1,C1,2025-02-01T10:00:00,completed,USD,web\n"
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "warehouse.duckdb").write_bytes(b"not a database " * 400)
+    (home / "serving.duckdb").write_bytes(b"an earlier publish")
+    proc = kpi("run", "--landing", str(landing), "--as-of", "2025-02-25", "--no-scorecard", home=home)
+    assert proc.returncode == 1, proc.stdout
+    assert "not a valid DuckDB database file" in proc.stdout + proc.stderr
+    assert "the pipeline failed" in proc.stdout
+    assert f"Nothing was published: {home / 'serving.duckdb'} still holds" in proc.stdout
+    assert "Published" not in proc.stdout

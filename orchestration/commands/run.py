@@ -95,9 +95,11 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     ok = run_pipeline(home, landing=home.landing, as_of=as_of)
-    print_summary(home, time.monotonic() - started)
     if not ok:
+        if home.serving.exists():
+            print(f"Nothing was published: {home.serving} still holds the last successful run's values")
         return 1
+    print_summary(home, time.monotonic() - started)
     if not args.no_scorecard:
         from orchestration.commands.scorecard import print_scorecard
 
