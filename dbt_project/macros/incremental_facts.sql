@@ -245,21 +245,6 @@
     {%- if is_incremental() %}where {{ period_missing(grain_expr, start_expr) }}{% endif -%}
 {%- endmacro %}
 
-{#- int_kpi_rows: the rows of every KPI model, incremental by KPI and period. A KPI's value of a
-    period reads only days up to the period's measurement day (values look back), so a night
-    computes again, per KPI, the periods of every grain that end on or after its reopen day:
-    the earliest of
-    - the as-of date of the model's last build and today's (periods come into view, move their
-      measurement day, complete or go out of view);
-    - the earliest changed event date of the KPI's input tables (dbt lineage, raw_inputs_of)
-      since the model's watermark;
-    - the earliest changed fx rate date (a late rate converts again every later amount);
-    and everything (0001-01-01) on a first incremental build, when one of those tables (or
-    fx_rates) changed on every date (a table without event date), when a change meets the
-    first day of the period spine (the spine, hence every KPI's periods, starts elsewhere), and
-    always for a KPI that reads a model marked looks_ahead (macros/kpi_graph.sql).
-    The reopen days are read once per build (run_query), so that each KPI model is filtered by
-    constants its view can push down to its periods. -#}
 {#- Whether the period spine may start on another day than at the last build: there is no spine,
     a changed event date meets or precedes its first day, or a table with an event date changed
     on every date (its first, full resolution). `changes`: rows (table, earliest changed event
@@ -276,6 +261,21 @@
     {{ return(true in moved) }}
 {%- endmacro %}
 
+{#- int_kpi_rows: the rows of every KPI model, incremental by KPI and period. A KPI's value of a
+    period reads only days up to the period's measurement day (values look back), so a night
+    computes again, per KPI, the periods of every grain that end on or after its reopen day:
+    the earliest of
+    - the as-of date of the model's last build and today's (periods come into view, move their
+      measurement day, complete or go out of view);
+    - the earliest changed event date of the KPI's input tables (dbt lineage, raw_inputs_of)
+      since the model's watermark;
+    - the earliest changed fx rate date (a late rate converts again every later amount);
+    and everything (0001-01-01) on a first incremental build, when one of those tables (or
+    fx_rates) changed on every date (a table without event date), when the period spine,
+    hence every KPI's periods, may start elsewhere (spine_moves), and
+    always for a KPI that reads a model marked looks_ahead (macros/kpi_graph.sql).
+    The reopen days are read once per build (run_query), so that each KPI model is filtered by
+    constants its view can push down to its periods. -#}
 {#- kpi_id -> its reopen day ('YYYY-MM-DD'), on an incremental build; {} otherwise. Two small
     queries (the model's state, the ledger's changes per table since its watermark); the rest is
     decided here, per KPI. -#}
