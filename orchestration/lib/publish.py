@@ -33,6 +33,7 @@ import pandas as pd
 
 from orchestration.lib import duck
 from orchestration.lib.periods import period_start
+from orchestration.lib.rules import lit
 
 # output table -> SELECT over the warehouse (attached under its own catalog name, `warehouse`, so
 # that its views resolve), in the column order of kpis.md
@@ -241,9 +242,9 @@ def _write_semantic(
     con.execute("create temp table _semantic_months (relation varchar, month date, n bigint, h hugeint)")
     for name in relations:
         kept = f'"{here}".semantic.{name}'
-        known = f"(select month, n, h from _stored_months where relation = '{name}')" if name in stored else None
+        known = f"(select month, n, h from _stored_months where relation = {lit(name)})" if name in stored else None
         changed[name] = refresh_table(con, f"warehouse.semantic.{name}", kept, known)
-        con.execute(f"insert into _semantic_months select '{name}', month, n, h from _new_months")
+        con.execute(f"insert into _semantic_months select {lit(name)}, month, n, h from _new_months")
         counts[f"semantic.{name}"] = con.execute(f"select count(*) from {kept}").fetchone()[0]
     con.execute(f"create schema if not exists {SEMANTIC_MONTHS.split('.')[0]}")
     con.execute(f"create table {SEMANTIC_MONTHS} as select * from _semantic_months order by relation, month")
