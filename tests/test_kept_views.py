@@ -15,6 +15,7 @@ from conftest import copy_home
 
 from orchestration.defs.dbt import _manifest, _views_to_keep
 from orchestration.lib.dbt_manifest import PROJECT, project_fingerprint, views
+from orchestration.lib.publish import _semantic_inputs
 from orchestration.lib.settings import Home
 from orchestration.pipeline import run_pipeline
 
@@ -80,6 +81,13 @@ def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(
     data_tests = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "test"}
     assert data_tests and data_tests <= built
     assert any(set(manifest["nodes"][t]["depends_on"]["nodes"]) & set(views(manifest)) for t in data_tests)
+    # the home's manifest is the one dbt's parse wrote this night, not written again after the
+    # build (lib/dbt_runner._one_manifest_write): no compiled SQL, and the graph the publish reads
+    home_manifest = json.loads((home.dbt_target / "manifest.json").read_text())
+    assert not home_manifest["nodes"]["model.kpi_layer.kpi_values"].get("compiled_code")
+    inputs = _semantic_inputs(home.dbt_target)
+    sem = {n["name"] for n in manifest["nodes"].values() if n["name"].startswith("sem_")}
+    assert sem and set(inputs) == sem and inputs["sem_orders"] >= {"orders"}
 
     from orchestration.definitions import PIPELINE_JOB, defs
 

@@ -72,7 +72,9 @@ def load_kpi_definitions(models_dir: Path | str | None = None) -> dict[str, KpiD
     """Every KPI defined in the dbt YAML files of `models_dir` (no dbt run needed)."""
     defs: dict[str, KpiDefinition] = {}
     for path in sorted(Path(models_dir or kpi_models_dir()).rglob("*.y*ml")):
-        doc = yaml.safe_load(path.read_text()) or {}
+        # libyaml's parser when PyYAML has it: the dbt YAML is read by the lint, the targets and
+        # the scorecard of every run, about 0.13 s each with the pure-Python one
+        doc = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         for model in doc.get("models") or []:
             meta = dict((model.get("config") or {}).get("meta") or {})
             meta.update(model.get("meta") or {})
