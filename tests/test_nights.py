@@ -183,3 +183,36 @@ def test_a_run_killed_at_any_point_then_restarted_ends_like_an_uninterrupted_run
         _kpi_run_killed_after(interrupted, landing, LAST_NIGHT, seconds)
     _kpi_run_killed_after(interrupted, landing, LAST_NIGHT, None)
     assert differences(snapshot(clean), snapshot(interrupted)) == []
+
+
+def test_a_table_that_lands_whole_with_earlier_dates_moves_the_spine_of_the_next_run(
+    tmp_path, demo_tables, monkeypatch
+):
+    """A dated table that lands for the first time, with rows before the period spine's first
+    day, moves the spine; the next run re-opens what reads the spine (int_kpi_rows, the
+    publish's by-dimension statements over the spine) as a full build of the same files computes
+    it. With spine_moves answering "no" on both sides, the night publishes 9 fewer kpi_values
+    rows than the full build (checked). What fires here is the earliest changed date; the rule's
+    "changed on every date" branch is not singled out by this test."""
+    tables, dates = demo_tables
+    late, history_from, as_of = "web_sessions", dt.date(2024, 10, 31), FIRST_NIGHT - dt.timedelta(days=1)
+    landing = tmp_path / "landing"
+    write_window({t: f for t, f in tables.items() if t != late}, dates, landing, history_from, as_of, "history")
+    nightly = tmp_path / "nightly"
+    _run(nightly, landing, as_of, monkeypatch)
+    before = snapshot(nightly)
+
+    write_window({late: tables[late]}, dates, landing, None, as_of, "whole")
+    _run(nightly, landing, as_of, monkeypatch)
+    after = snapshot(nightly)
+    full = tmp_path / "full"
+    _run(full, landing, as_of, monkeypatch)
+    assert differences(after, snapshot(full)) == []
+
+    # the spine did move: a KPI that does not read the late table (headcount, from employees)
+    # has months before it
+    def first_month(snap, kpi_id):
+        return min((r[2] for r in snap["kpi_values"] if r[0] == kpi_id and r[1] == "month"), default=None)
+
+    assert first_month(before, "headcount") > history_from
+    assert first_month(after, "headcount") < history_from
