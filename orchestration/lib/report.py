@@ -161,18 +161,15 @@ def _template() -> dict:
     return pio.templates[pio.templates.default].to_plotly_json()
 
 
-def _figure_html(fig, div_id: str) -> str:
-    """The chart's <div>. `fig`: a plotly figure, or a figure as a plain dict (data, layout),
-    written without plotly's validation of every property (about 5 ms a chart, and the report
-    draws one per KPI)."""
+def _figure_html(fig: dict, div_id: str) -> str:
+    """The chart's <div>. `fig`: a figure as a plain dict (data, layout), with the default
+    template and the report's common layout, written without plotly's check of every property
+    (about 5 ms a chart, and the report draws one per KPI)."""
     import plotly.io as pio
 
+    fig = {"data": fig["data"], "layout": {"template": _template(), **fig["layout"], **_LAYOUT}}
     config = {"displayModeBar": False, "responsive": True}
-    if isinstance(fig, dict):
-        fig = {"data": fig["data"], "layout": {"template": _template(), **fig["layout"], **_LAYOUT}}
-        return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=config, validate=False)
-    fig.update_layout(**_LAYOUT)
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config=config, validate=False)
 
 
 def _trend_chart(data: _Data, kpi_id: str, with_target: bool, height: int) -> str:
@@ -216,8 +213,6 @@ def _trend_chart(data: _Data, kpi_id: str, with_target: bool, height: int) -> st
 
 
 def _waterfall(data: _Data, bridge: str, month: dt.date) -> tuple[str, dict[str, float]]:
-    import plotly.graph_objects as go
-
     b = data.bridges[bridge]
     b = b[(b["grain"] == "month") & (b["period_start"] == month)]
     if "comparison" in b.columns:
@@ -227,24 +222,26 @@ def _waterfall(data: _Data, bridge: str, month: dt.date) -> tuple[str, dict[str,
     before = _value(data, kpi, shift("month", month, -1))
     after = _value(data, kpi, month)
     order = [c for c in BRIDGE_ORDER[bridge] if c in amounts]
-    fig = go.Figure(
-        go.Waterfall(
-            x=[label("month", shift("month", month, -1)), *order, label("month", month)],
-            measure=["absolute", *["relative"] * len(order), "total"],
-            y=[before or 0.0, *[float(amounts[c]) for c in order], 0.0],
-            connector={"line": {"color": "#8c959f"}},
-            increasing={"marker": {"color": "#2da44e"}},
-            decreasing={"marker": {"color": "#cf222e"}},
-            totals={"marker": {"color": "#0969da"}},
-        )
-    )
-    fig.update_layout(height=320, width=640)
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(tickformat="~s", gridcolor="#eaeef2")
+    trace = {
+        "type": "waterfall",
+        "x": [label("month", shift("month", month, -1)), *order, label("month", month)],
+        "measure": ["absolute", *["relative"] * len(order), "total"],
+        "y": [before or 0.0, *[float(amounts[c]) for c in order], 0.0],
+        "connector": {"line": {"color": "#8c959f"}},
+        "increasing": {"marker": {"color": "#2da44e"}},
+        "decreasing": {"marker": {"color": "#cf222e"}},
+        "totals": {"marker": {"color": "#0969da"}},
+    }
+    layout = {
+        "height": 320,
+        "width": 640,
+        "xaxis": {"type": "category"},
+        "yaxis": {"tickformat": "~s", "gridcolor": "#eaeef2"},
+    }
     shown = {c: float(amounts[c]) for c in order}
     if after is not None:
         shown["__end__"] = after
-    return _figure_html(fig, f"waterfall-{bridge}"), shown
+    return _figure_html({"data": [trace], "layout": layout}, f"waterfall-{bridge}"), shown
 
 
 def _value(data: _Data, kpi_id: str, month: dt.date) -> float | None:
