@@ -163,3 +163,40 @@ def test_the_spine_moves_by_the_same_rule_in_dbt_and_in_the_publish(tmp_path, mo
     expected = [moved for _, _, moved in SPINE_CASES]
     assert dbt_side == expected
     assert python_side == expected
+
+
+def test_a_full_build_stores_each_incremental_model_in_the_order_of_its_key(demo_build):
+    """Every incremental model ends with `in_key_order(<the day or period a night deletes and reads
+    it by>)`, and the full build wrote its rows in that order (a DuckDB table's rowid is its storage
+    order): a night's delete and its readers' filters on recent days or periods then skip the
+    history's row groups by their min/max (README, "Where a night's time goes")."""
+    import duckdb
+
+    manifest = json.loads(prepared_manifest().read_text())
+    models = {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    }
+    assert len(models) >= 14
+    keys = {}
+    for name, node in models.items():
+        found = re.search(r"\{\{\s*in_key_order\('([^']+)'\)\s*\}\}\s*$", node["raw_code"])
+        assert found, f"{name} is incremental but does not end with in_key_order(...)"
+        keys[name] = [column.strip() for column in found.group(1).split(",")]
+    out_of_order = {}
+    with duckdb.connect(str(demo_build.home / "warehouse.duckdb"), read_only=True) as con:
+        for name, columns in sorted(keys.items()):
+            relation = f"{models[name]['schema']}.{name}"
+            before = " or ".join(
+                " and ".join([f"{c} = prev_{c}" for c in columns[:i]] + [f"{column} < prev_{column}"])
+                for i, column in enumerate(columns)
+            )
+            lags = ", ".join(f"lag({c}) over (order by rowid) as prev_{c}" for c in columns)
+            rows, back = con.execute(
+                f"select count(*), count(*) filter (where {before}) from (select *, {lags} from {relation})"
+            ).fetchone()
+            assert rows > 0, f"{relation} is empty in the demo build: the test would pass on nothing"
+            if back:
+                out_of_order[relation] = back
+    assert out_of_order == {}

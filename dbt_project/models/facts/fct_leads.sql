@@ -20,3 +20,4 @@ from {{ ref('stg_marketing__leads') }}
 {% if is_incremental() %}
     where {{ changed_rows(['leads'], 'event_date') }}
 {% endif %}
+{{ in_key_order('created_date') }}

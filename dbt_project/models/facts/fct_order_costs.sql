@@ -36,3 +36,4 @@ inner join orders on lines.order_id = orders.order_id
     where {{ changed_rows(['orders', 'order_lines'], 'orders.event_date', every_date_tables=['products']) }}
 {% endif %}
 group by lines.order_id, orders.event_date
+{{ in_key_order('order_date') }}

@@ -38,3 +38,4 @@ inner join orders on lines.order_id = orders.order_id
 {% if is_incremental() %}
     where {{ changed_rows(['orders', 'order_lines'], 'orders.event_date', 'orders.currency') }}
 {% endif %}
+{{ in_key_order('order_date') }}

@@ -45,3 +45,4 @@ left join lines on orders.order_id = lines.order_id
 {% if is_incremental() %}
     where {{ changed_rows(['orders', 'order_lines'], 'orders.event_date', 'orders.currency') }}
 {% endif %}
+{{ in_key_order('order_date') }}

@@ -20,3 +20,4 @@ from {{ ref('stg_operations__shipments') }}
 {% if is_incremental() %}
     where {{ changed_rows(['shipments'], 'event_date') }}
 {% endif %}
+{{ in_key_order('shipped_date') }}

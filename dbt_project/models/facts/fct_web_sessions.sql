@@ -21,3 +21,4 @@ from {{ ref('stg_marketing__web_sessions') }}
 {% if is_incremental() %}
     where {{ changed_rows(['web_sessions'], 'event_date') }}
 {% endif %}
+{{ in_key_order('session_date') }}

@@ -33,3 +33,4 @@ select
     customer_id
 from days
 {{ only_missing_periods('days.grain', 'days.period_start') }}
+{{ in_key_order('grain, period_start') }}

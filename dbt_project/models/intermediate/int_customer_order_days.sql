@@ -40,3 +40,4 @@ select
     count(*) filter (where not is_convertible) as unconvertible_orders
 from orders
 group by customer_id, order_date
+{{ in_key_order('day') }}

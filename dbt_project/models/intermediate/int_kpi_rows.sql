@@ -30,3 +30,4 @@ with kpi_rows as (
 )
 
 select * from kpi_rows
+{{ in_key_order('grain, period_start') }}

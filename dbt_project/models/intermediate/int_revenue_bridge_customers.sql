@@ -83,3 +83,4 @@ select
     coalesce(sum(revenue) filter (where side = 'year_ago'), 0) as revenue_year_ago
 from sides
 group by grain, period_start, customer_id
+{{ in_key_order('grain, period_start') }}

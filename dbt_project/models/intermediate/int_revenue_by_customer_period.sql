@@ -27,3 +27,4 @@ select
 from days
 {{ only_missing_periods('days.grain', 'days.period_start') }}
 group by grain, period_start, customer_id
+{{ in_key_order('grain, period_start') }}

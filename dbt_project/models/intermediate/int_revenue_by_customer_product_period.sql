@@ -38,3 +38,4 @@ select
 from days
 {{ only_missing_periods('days.grain', 'days.period_start') }}
 group by grain, period_start, customer_id, product_id, is_convertible
+{{ in_key_order('grain, period_start') }}

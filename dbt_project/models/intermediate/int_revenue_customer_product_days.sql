@@ -59,3 +59,4 @@ select
     sum(net_revenue_usd) as net_revenue_usd
 from order_lines
 group by customer_id, order_date, product_id, is_convertible, needs_fx
+{{ in_key_order('day') }}

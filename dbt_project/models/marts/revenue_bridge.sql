@@ -37,11 +37,6 @@ customers as (
     inner join periods on customers.grain = periods.grain and customers.period_start = periods.period_start
 ),
 
-windows as (
-    select * from {{ ref('int_revenue_by_customer_product_period') }}
-    where product_id is not null
-),
-
 customer_effects as (
     select
         grain,
@@ -62,6 +57,19 @@ customer_effects as (
         sum(revenue_p - revenue_year_ago) filter (where in_p and in_year_ago) as retained_change
     from customers
     group by grain, period_start
+),
+
+-- each complete p with the start of its comparison period b, per comparison (an equi-join key)
+compared as (
+    select
+        periods.grain,
+        periods.period_start,
+        comparisons.comparison,
+        case when comparisons.comparison = 'previous' then periods.previous_start else periods.year_ago_start end
+            as comparison_start
+    from periods
+    cross join comparisons
+    where periods.is_complete
 ),
 
 -- R = A(b) ∩ A(p), for either comparison
@@ -88,37 +96,34 @@ retained_rows as (
         retained.in_year_ago,
         windows.quantity,
         windows.net_revenue_usd
-    from windows
+    from {{ ref('int_revenue_by_customer_product_period') }} as windows
     inner join retained
         on
             windows.grain = retained.grain
             and windows.period_start = retained.period_start
             and windows.customer_id = retained.customer_id
+    where windows.product_id is not null
     union all
     select
-        periods.grain,
-        periods.period_start,
+        compared.grain,
+        compared.period_start,
         windows.product_id,
-        comparisons.comparison as side,
+        compared.comparison as side,
         retained.in_previous,
         retained.in_year_ago,
         windows.quantity,
         windows.net_revenue_usd
-    from periods
-    cross join comparisons
-    inner join windows
-        on
-            periods.grain = windows.grain
-            and windows.period_start
-            = case when comparisons.comparison = 'previous' then periods.previous_start else periods.year_ago_start end
+    from compared
+    inner join {{ ref('int_revenue_by_customer_product_period') }} as windows
+        on compared.grain = windows.grain and compared.comparison_start = windows.period_start
     inner join retained
         on
-            periods.grain = retained.grain
-            and periods.period_start = retained.period_start
+            compared.grain = retained.grain
+            and compared.period_start = retained.period_start
             and windows.customer_id = retained.customer_id
     where
-        periods.is_complete
-        and case when comparisons.comparison = 'previous' then retained.in_previous else retained.in_year_ago end
+        windows.product_id is not null
+        and case when compared.comparison = 'previous' then retained.in_previous else retained.in_year_ago end
     union all
     select
         to_date_windows.grain,
@@ -217,3 +222,4 @@ select
     cast(amount as double) as amount
 from components
 unpivot (amount for component in (new_customers, lost_customers, price, volume))
+{{ in_key_order('grain, period_start') }}
