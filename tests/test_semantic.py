@@ -4,6 +4,7 @@ published, and `kpi query` answers, names what does not exist, and never runs a 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -42,6 +43,25 @@ def test_every_kpi_metric_equals_kpi_values_at_every_published_grain(layer):
     assert len(layer.kpi_metrics) >= 35
     assert compared > 5000
     assert not problems, problems[:10]
+
+
+def test_a_query_over_a_time_range_is_planned_without_ctes_and_gives_the_rows_of_the_whole_query(layer):
+    """MetricFlow shares a semantic model's rows between metrics through CTEs, which DuckDB
+    materialises whole before any reader's time range; a query with a range is planned without
+    them (semantic._optimization_level), and gives, for the periods in its range, the rows of
+    the same query over every period (planned with CTEs)."""
+    metrics = ["revenue", "average_order_value", "gross_margin", "active_customers"]
+    by = ["month", "order__channel"]
+    start = dt.date(2026, 1, 1)
+    ranged_sql, whole_sql = layer.sql(metrics, by, start=start), layer.sql(metrics, by)
+    assert "_cte" not in ranged_sql
+    assert "_cte" in whole_sql
+    ranged = layer.query(metrics, by, start=start)
+    whole = layer.query(metrics, by)
+    assert ranged.columns == whole.columns
+    in_range = [row for row in whole.rows if (row[0].date() if isinstance(row[0], dt.datetime) else row[0]) >= start]
+    assert len(in_range) >= 20
+    assert ranged.rows == in_range
 
 
 def _additive_kpis(layer) -> set[str]:

@@ -117,6 +117,18 @@ class Result:
     sql: str
 
 
+def _optimization_level(start: dt.date | None, end: dt.date | None):
+    """MetricFlow's SQL optimisation level: its default (O5) shares a semantic model's rows
+    between metrics through CTEs, and DuckDB materialises a CTE used more than once whole,
+    before the time constraint that each of its readers applies. A query with a time range is
+    planned one level lower (O4, the same pruning and subquery merging, no CTEs), so the range
+    reaches the scans: at scale 100 a night's kpi_values_by_dimension statements took 8.2-8.4 s
+    instead of 9.2-9.4 s (three alternated runs), the same rows."""
+    from metricflow.sql.optimizer.optimization_levels import SqlOptimizationLevel
+
+    return SqlOptimizationLevel.O4 if start or end else SqlOptimizationLevel.O5
+
+
 class SemanticLayer:
     """MetricFlow over a connection where `"warehouse"."semantic"` holds the semantic models."""
 
@@ -204,6 +216,7 @@ class SemanticLayer:
             time_constraint_start=dt.datetime.combine(start, dt.time()) if start else None,
             time_constraint_end=dt.datetime.combine(end, dt.time()) if end else None,
             order_by_names=time_names + [n for n in names if n not in time_names],
+            sql_optimization_level=_optimization_level(start, end),
         )
 
     def sql(self, *args, **kwargs) -> str:
@@ -419,6 +432,11 @@ class ByDimensionPlan:
         return set(_RELATION.findall(self.full[i]))
 
 
+#: changes with the way the plan is written from a manifest (2: the "since" statements without
+#: CTEs, `_optimization_level`), so that a plan kept by an older version is not used
+PLAN_VERSION = b"2:"
+
+
 def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | None = None) -> ByDimensionPlan:
     """The plan of kpi_values_by_dimension. MetricFlow plans it from the semantic manifest alone
     (no data, no date), so it is planned once per manifest and kept in `cache_dir`
@@ -426,7 +444,7 @@ def by_dimension_statements(layer_factory, manifest: Path, cache_dir: Path | Non
     import hashlib
     import json
 
-    key = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16] if manifest.exists() else None
+    key = hashlib.sha256(PLAN_VERSION + manifest.read_bytes()).hexdigest()[:16] if manifest.exists() else None
     cached = cache_dir / f"by_dimension-{key}.json" if cache_dir is not None and key else None
     if cached is not None and cached.exists():
         kept = json.loads(cached.read_text())
