@@ -18,7 +18,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.lib.publish import ALL_MONTHS, BY_DIMENSION, OUTPUTS, PublishAuditFailed, publish, refresh_table
+from orchestration.lib.publish import (
+    ALL_MONTHS,
+    BY_DIMENSION,
+    OUTPUTS,
+    PublishAuditFailed,
+    _in_months,
+    publish,
+    refresh_table,
+)
 
 KPI = str(Path(sys.executable).parent / "kpi")
 
@@ -102,6 +110,36 @@ def test_a_good_publish_is_swapped_in_with_its_exports(published):
         assert con.execute("select owner from kpi.kpi_catalog where kpi_id = 'revenue'").fetchone() == ("Dana",)
     assert sorted(p.name for p in exports.iterdir()) == sorted(f"{t}.parquet" for t in [*OUTPUTS, BY_DIMENSION])
     assert not serving.with_name("serving.duckdb.tmp").exists()
+
+
+@pytest.mark.parametrize(
+    ("months", "days"),
+    [
+        # a run of months over the new year, and a month on its own
+        ([dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1), dt.date(2025, 3, 1)], 30 + 31 + 31 + 31),
+        ([dt.date(2024, 2, 1), None], 29 + 1),
+        ([None], 1),
+        ([], 0),
+    ],
+)
+def test_the_filter_on_months_keeps_exactly_the_rows_of_those_months(months, days):
+    """`_in_months` writes ranges of the date itself (so a view's scans can skip the other months):
+    it keeps the same rows as a test of each row's month, on every day of two years and a NULL."""
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select cast(d as date) as day, 1 as n"
+        " from range(date '2024-01-01', date '2026-01-01', interval 1 day) as r(d) union all select null, 1"
+    )
+    wanted = [f"date '{m.isoformat()}'" for m in months if m is not None]
+    by_month = " or ".join(
+        ([f"cast(date_trunc('month', day) as date) in ({', '.join(wanted)})"] if wanted else [])
+        + (["day is null"] if None in months else [])
+    )
+    expected = con.execute(f"select day from t where {by_month or 'false'} order by day").fetchall()
+    got = con.execute(f"select day from t where {_in_months(con, 't', months)} order by day").fetchall()
+    assert got == expected
+    assert len(got) == days
+    con.close()
 
 
 def test_a_semantic_table_is_rewritten_only_in_the_months_whose_rows_changed(tmp_path):

@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib import duck
-from orchestration.lib.periods import period_start
+from orchestration.lib.periods import period_start, shift
 from orchestration.lib.rules import lit
 
 # output table -> SELECT over the warehouse (attached under its own catalog name, `warehouse`, so
@@ -273,7 +273,7 @@ def refresh_table(con: duckdb.DuckDBPyConnection, new: str, kept: str, known: st
     if 2 * len(months) > total:  # most of it: one write, without the deletes
         con.execute(f"create or replace table {kept} as select * from {new}")
     elif months:
-        where = _in_months(_month_column(con, new), months)
+        where = _in_months(con, new, months)
         con.execute(f"delete from {kept} where {where}")
         con.execute(f"insert into {kept} select * from {new} where {where}")
     return months
@@ -298,11 +298,25 @@ def _month_column(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     return f"""cast(date_trunc('month', "{dates[0]}") as date)""" if dates else "cast(null as date)"
 
 
-def _in_months(month: str, months: list) -> str:
-    """A filter on the rows of `months` (None among them: the rows without a month)."""
-    days = [f"date '{m.isoformat()}'" for m in months if m is not None]
-    parts = ([f"{month} in ({', '.join(days)})"] if days else []) + ([f"{month} is null"] if None in months else [])
-    return "(" + " or ".join(parts) + ")"
+def _in_months(con: duckdb.DuckDBPyConnection, relation: str, months: list) -> str:
+    """A filter on the rows of `relation` in `months` (`_month_column`; None among them: the rows
+    without a month). Written as ranges of the DATE column itself, not as a test of its month: a
+    range reaches the scans of the tables under a view, whose per-row-group min/max then skip
+    the other months (a night's month of sem_orders at scale 100: 0.13 s against 0.91 s)."""
+    dates = _date_columns(con, relation)
+    if not dates:  # every row's month is NULL
+        return "true" if None in months else "false"
+    days = sorted(m for m in months if m is not None)
+    spans: list[list[dt.date]] = []  # [first month, month after the last] of each run of months
+    for month in days:
+        if spans and spans[-1][1] == month:
+            spans[-1][1] = shift("month", month, 1)
+        else:
+            spans.append([month, shift("month", month, 1)])
+    column = f'"{dates[0]}"'
+    parts = [f"({column} >= date '{a.isoformat()}' and {column} < date '{b.isoformat()}')" for a, b in spans]
+    parts += [f"{column} is null"] if None in months else []
+    return "(" + " or ".join(parts) + ")" if parts else "false"
 
 
 def _month_sums(con: duckdb.DuckDBPyConnection, relation: str) -> str:
@@ -497,7 +511,7 @@ class _Redrawn:
             return False
         if model not in self.changed_keys:
             new, old = f"{self.new}.semantic.{model}", f"previous_publish.semantic.{model}"
-            where = _in_months(_month_column(self.con, new), months) if months else "false"
+            where = _in_months(self.con, new, months)
             self.con.execute(
                 f"create or replace temp table _redrawn_{model} as"
                 f" (select * from {new} where {where} except select * from {old} where {where})"
