@@ -632,6 +632,53 @@ def test_a_restated_file_reopens_only_the_rows_it_changed(tmp_path):
         con.close()
 
 
+def test_a_row_that_changes_only_its_end_reopens_from_its_earlier_end(tmp_path):
+    """A table with validity ranges (employees: hired_on .. terminated_on): a restated row whose
+    only change is its end changes the days from the earlier of its two ends, not from the day
+    it began; a row with any other change, a new row, or one that turns bad re-opens its event
+    date (hired_on), as any other table's. Expected dates by hand."""
+    home = Home(tmp_path)
+    folder = home.landing / "employees"
+    folder.mkdir(parents=True)
+    header = "employee_id,department,hired_on,terminated_on\n"
+
+    def night(rows: list[str], mtime: int) -> list[tuple]:
+        (folder / "staff.csv").write_text(header + "".join(r + "\n" for r in rows))
+        os.utime(folder / "staff.csv", (mtime, mtime))
+        seq = _last_seq(home) if home.warehouse.exists() else 0
+        ingest(home, tables=["employees"], clock=lambda: CLOCK)
+        return [d for _, d in _ledger_since(home, seq)]
+
+    first = ["E1,sales,2023-01-10,", "E2,sales,2023-02-01,", "E3,ops,2023-03-01,2024-06-30", "E6,ops,2023-04-01,"]
+    night(first, 1_700_000_000)
+    # E1 leaves on 2024-05-20 (end only); E2 moves to ops (not the end); E3 leaves earlier; E4 is
+    # new; E5 is new and bad (terminated before hired: quarantined); E6 is repeated as it was
+    assert night(
+        [
+            "E1,sales,2023-01-10,2024-05-20",
+            "E2,ops,2023-02-01,",
+            "E3,ops,2023-03-01,2024-04-15",
+            "E4,ops,2024-05-01,",
+            "E5,ops,2024-05-03,2024-05-02",
+            "E6,ops,2023-04-01,",
+        ],
+        1_700_000_100,
+    ) == [dt.date(2023, 2, 1), dt.date(2024, 4, 15), dt.date(2024, 5, 1), dt.date(2024, 5, 3), dt.date(2024, 5, 20)]
+    # E3's end moves later (from its earlier end, 2024-04-15); E1's row turns bad: quarantined, it
+    # leaves the accepted rows from the day it began; E5, repeated as it was, stays quarantined
+    assert night(
+        [
+            "E1,sales,2023-01-10,2022-12-31",
+            "E2,ops,2023-02-01,",
+            "E3,ops,2023-03-01,2024-09-30",
+            "E4,ops,2024-05-01,",
+            "E5,ops,2024-05-03,2024-05-02",
+            "E6,ops,2023-04-01,",
+        ],
+        1_700_000_200,
+    ) == [dt.date(2023, 1, 10), dt.date(2024, 4, 15)]
+
+
 def test_restatement_that_cannot_be_read_keeps_the_old_rows(tmp_path):
     home = Home(tmp_path)
     folder = home.landing / "customers"

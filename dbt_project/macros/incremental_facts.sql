@@ -287,41 +287,90 @@ order by {{ columns }}
     always for a KPI that reads a model marked looks_ahead (macros/kpi_graph.sql).
     The reopen days are read once per build (run_query), so that each KPI model is filtered by
     constants its view can push down to its periods. -#}
-{#- kpi_id -> its reopen day ('YYYY-MM-DD'), on an incremental build; {} otherwise. Two small
-    queries (the model's state, the ledger's changes per table since its watermark); the rest is
-    decided here, per KPI. -#}
+{#- The state a reopen day is judged by, on an incremental build: two small queries (the
+    model's last as-of date, today's and the spine's first day; the ledger's changes per table
+    since its watermark). -#}
+{% macro _reopen_state() -%}
+    {%- set state = run_query(
+        "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ as_of() ~ " as varchar),"
+        ~ " cast((select min(spine.period_start) from " ~ ref('int_periods') ~ " as spine"
+        ~ " where spine.grain = 'day') as varchar)"
+    ).rows[0] -%}
+    {%- set first_change, every_date = {}, [] -%}
+    {%- set changes = run_query(
+        "select changed.table_name, cast(min(changed.event_date) as varchar), bool_or(changed.event_date is null)"
+        ~ " from " ~ source('meta', 'changed_event_dates') ~ " as changed"
+        ~ " where changed.change_seq > " ~ _watermark() ~ " group by changed.table_name"
+    ).rows -%}
+    {%- for row in changes -%}
+        {%- if row[1] is not none -%}{%- do first_change.update({row[0]: row[1]}) -%}{%- endif -%}
+        {%- if row[2] -%}{%- do every_date.append(row[0]) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return({
+        'last_as_of': state[0], 'today': state[1], 'first_change': first_change, 'every_date': every_date,
+        'spine_moved': spine_moves(changes, state[2])
+    }) }}
+{%- endmacro %}
+
+{#- The reopen day ('YYYY-MM-DD') of a node that looks back (a value of a period reads days up to
+    its measurement day), reading raw `tables` (its lineage, and fx_rates): see above. -#}
+{% macro _reopen_day(state, tables, looks_ahead=false) -%}
+    {%- set candidates = [state['last_as_of'], state['today']] -%}
+    {%- set everything = [state['last_as_of'] is none or state['spine_moved'] or looks_ahead] -%}
+    {%- for t in tables + ['fx_rates'] -%}
+        {%- if t in state['every_date'] -%}{%- do everything.append(true) -%}{%- endif -%}
+        {%- if t in state['first_change'] -%}{%- do candidates.append(state['first_change'][t]) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return('0001-01-01' if true in everything else candidates | reject('none') | min) }}
+{%- endmacro %}
+
+{#- kpi_id -> its reopen day ('YYYY-MM-DD'), on an incremental build; {} otherwise. -#}
 {% macro kpi_reopen_days() -%}
     {%- set days = {} -%}
     {%- if execute and is_incremental() -%}
-        {%- set state = run_query(
-            "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ as_of() ~ " as varchar),"
-            ~ " cast((select min(spine.period_start) from " ~ ref('int_periods') ~ " as spine"
-            ~ " where spine.grain = 'day') as varchar)"
-        ).rows[0] -%}
-        {%- set last_as_of, today, spine_first = state[0], state[1], state[2] -%}
-        {%- set first_change, every_date = {}, [] -%}
-        {%- set changes = run_query(
-            "select changed.table_name, cast(min(changed.event_date) as varchar), bool_or(changed.event_date is null)"
-            ~ " from " ~ source('meta', 'changed_event_dates') ~ " as changed"
-            ~ " where changed.change_seq > " ~ _watermark() ~ " group by changed.table_name"
-        ).rows -%}
-        {%- for row in changes -%}
-            {%- if row[1] is not none -%}{%- do first_change.update({row[0]: row[1]}) -%}{%- endif -%}
-            {%- if row[2] -%}{%- do every_date.append(row[0]) -%}{%- endif -%}
-        {%- endfor -%}
-        {%- set spine_moved = spine_moves(changes, spine_first) -%}
+        {%- set state = _reopen_state() -%}
         {%- for node, kpi in kpi_nodes() -%}
-            {%- set tables = raw_inputs_of(node.unique_id) + ['fx_rates'] -%}
-            {%- set candidates = [last_as_of, today] -%}
-            {%- set everything = [last_as_of is none or spine_moved or looks_ahead(node.unique_id)] -%}
-            {%- for t in tables -%}
-                {%- if t in every_date -%}{%- do everything.append(true) -%}{%- endif -%}
-                {%- if t in first_change -%}{%- do candidates.append(first_change[t]) -%}{%- endif -%}
-            {%- endfor -%}
-            {%- do days.update({kpi['kpi_id']: '0001-01-01' if true in everything else candidates | reject('none') | min}) -%}
+            {%- do days.update({kpi['kpi_id']: _reopen_day(state, raw_inputs_of(node.unique_id), looks_ahead(node.unique_id))}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return(days) }}
+{%- endmacro %}
+
+{#- A model keyed by period (grain, period_start) whose value of a period, like a KPI's, reads
+    the days up to its measurement day (it looks back): incremental as int_kpi_rows is per KPI.
+    A night deletes (pre-hook) and builds again the periods that end on or after its reopen day
+    (raw inputs from its lineage). Used where a row's effect is a range of days, not its event
+    date's period (a subscription runs from valid_from until valid_to), so that
+    incremental_by_period's re-opening of the changed dates' own periods would not do.
+    - `incremental_looking_back()`: its config;
+    - `looking_back_periods(grain_expr, start_expr)`: in its select, the where clause of the
+      periods it builds (`true` on a full build). -#}
+{% macro model_reopen_day() -%}
+    {%- if execute and is_incremental() -%}
+        {{ return(_reopen_day(_reopen_state(), raw_inputs_of(model.unique_id), looks_ahead(model.unique_id))) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro incremental_looking_back() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ reopen_looking_back() }}",
+        post_hook="{{ record_watermark() }}"
+    ) }}
+{%- endmacro %}
+
+{% macro reopen_looking_back() -%}
+    {%- set day = model_reopen_day() -%}
+    {%- if day -%}
+        delete from {{ this }} where {{ periods_from('grain', 'period_start', day) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro looking_back_periods(grain_expr, start_expr) -%}
+    {%- set day = model_reopen_day() -%}
+    {%- if day -%}{{ periods_from(grain_expr, start_expr, day) }}{%- else -%}true{%- endif -%}
 {%- endmacro %}
 
 {#- The rows of periods (of any grain) that end on or after `day`: first by a constant (the start

@@ -87,6 +87,10 @@ class Table:
     event_date_via: tuple[str, str, str] | None = None  # (fk column, parent table, parent column)
     pair_rules: tuple[PairRule, ...] = ()
     no_overlap: tuple[str, str, str] | None = None  # (group column, from, to exclusive)
+    # the column that ends a row's validity (a subscription period's valid_to, an employee's
+    # terminated_on): every use of the row on a day d tests d against it, so a row whose only
+    # change is its end changes the days from the earlier of its two ends, not from its event date
+    valid_until: str | None = None
     area: str = ""
 
     @property
@@ -296,6 +300,7 @@ _TABLE_LIST = [
         event_date="valid_from",
         pair_rules=(PairRule("valid_to", "gt", "valid_from"),),
         no_overlap=("subscription_id", "valid_from", "valid_to"),
+        valid_until="valid_to",
     ),
     # Marketing
     _t(
@@ -526,6 +531,7 @@ _TABLE_LIST = [
         ["employee_id"],
         event_date="hired_on",
         pair_rules=(PairRule("terminated_on", "ge", "hired_on"),),
+        valid_until="terminated_on",
     ),
     _t(
         "training_records",

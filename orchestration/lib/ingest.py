@@ -767,7 +767,10 @@ class Lander:
                 f"JOIN {rows_table(ct.TABLES[parent])} p ON p._key = {_trim(fk, 'l')}"
             )
         elif t.event_date:
-            sql = f"SELECT DISTINCT _event_date FROM {rt} WHERE {where}"
+            # a keyed row of a table with validity ranges: the resolver compares its accepted
+            # versions (Resolver._validity_dates)
+            keyed = " AND _key IS NULL" if t.valid_until else ""
+            sql = f"SELECT DISTINCT _event_date FROM {rt} WHERE ({where}){keyed}"
         elif t.name in DESCRIBES_EVENTS_ONLY:
             return  # the resolver compares the accepted rows before and after (Resolver._record_changed_dates)
         else:
@@ -1063,6 +1066,9 @@ class Resolver:
         accepted_now = f"SELECT {columns} FROM raw.{name} x WHERE {raw_key_sql(t, 'x')} IN (SELECT key FROM _k)"
         if describes:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _before_rows AS {accepted_now}")
+        spans = not full and t.valid_until is not None
+        if spans:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _before_spans AS {self._spans(t)}")
         if full:
             con.execute(f"DELETE FROM raw.{name}")
             con.execute("DELETE FROM meta.quarantine WHERE table_name = ?", [name])
@@ -1157,6 +1163,8 @@ class Resolver:
                 f"SELECT DISTINCT CAST(p.{q(typed(pcol))} AS DATE) FROM _cand_rows c "
                 f"JOIN {rows_table(ct.TABLES[parent], 'landed')} p ON p._key = {_trim(fk, 'c')}"
             )
+        elif t.valid_until:
+            dates = self._validity_dates(t)
         elif t.event_date:
             dates = "SELECT DISTINCT _event_date FROM _cand_rows WHERE _key IS NOT NULL"
         else:
@@ -1166,6 +1174,37 @@ class Resolver:
             f"AND batch IN {in_batches}"
         )
         self._record_dates(t.name, f"{dates} UNION {replaced}")
+
+    @staticmethod
+    def _spans(t: ct.Table) -> str:
+        """The state of the candidate keys of a table with validity ranges: each key's accepted row
+        (event date, end, the other contract columns) or its quarantined rows (event date only)."""
+        assert t.event_date and t.valid_until
+        others = [c.name for c in t.columns if c.name != t.valid_until]
+        packed = ", ".join(f"{q(c)} := x.{q(c)}" for c in others)
+        key = raw_key_sql(t, "x")
+        return f"""
+            SELECT {key} AS k, x.{q(t.event_date)} AS d, x.{q(t.valid_until)} AS e, struct_pack({packed}) AS r
+            FROM raw.{t.name} x WHERE {key} IN (SELECT key FROM _k)
+            UNION ALL
+            SELECT row_key, event_date, NULL, NULL FROM meta.quarantine
+            WHERE table_name = {lit(t.name)} AND row_key IN (SELECT key FROM _k)"""
+
+    def _validity_dates(self, t: ct.Table) -> str:
+        """The changed dates of the candidate keys of a table with validity ranges (a
+        subscription period, an employee), from their state before and after: a key accepted
+        both times whose row changed only its end changes the days from the earlier end (a
+        subscription ended today re-opens today, not the day it began; an unchanged one
+        nothing); any other change, its event dates before and after; a quarantined row, its own."""
+        return f"""
+            WITH before AS (SELECT * FROM _before_spans), after AS ({self._spans(t)}),
+            accepted_both AS (
+                SELECT b.k, b.r IS NOT DISTINCT FROM a.r AS same_rest,
+                       least(coalesce(b.e, a.e), coalesce(a.e, b.e)) AS first_end, b.e IS NOT DISTINCT FROM a.e AS same_end
+                FROM before b JOIN after a ON a.k = b.k AND a.r IS NOT NULL AND b.r IS NOT NULL)
+            SELECT first_end FROM accepted_both WHERE same_rest AND NOT same_end
+            UNION SELECT d FROM before WHERE r IS NULL OR k NOT IN (SELECT k FROM accepted_both WHERE same_rest)
+            UNION SELECT d FROM after WHERE r IS NULL OR k NOT IN (SELECT k FROM accepted_both WHERE same_rest)"""
 
     def _record_dates(self, name: str, dates: str) -> None:
         """The dates of `dates` (a one-column SELECT) into the ledger as one change of table `name`."""

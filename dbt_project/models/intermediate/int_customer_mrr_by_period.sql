@@ -11,6 +11,12 @@
 -- Amounts are summed per currency in the subscription's own currency first and converted once,
 -- so equal MRR on both days compares equal. An amount that cannot be converted on a day is left
 -- out of that day's figure (it is counted in the unconvertible_* columns).
+--
+-- Incremental (incremental_looking_back): a night builds again the periods that end on or after
+-- the earliest day a subscription period, an fx rate or the as-of date changed. A subscription
+-- period ended today changes from today on (ingestion records its earlier end, not its start).
+{{ incremental_looking_back() }}
+
 with subscriptions as (
     select
         customer_id,
@@ -28,7 +34,7 @@ periods as (
         measure_date,
         previous_end
     from {{ ref('int_periods') }}
-    where grain in ('month', 'quarter', 'year')
+    where grain in ('month', 'quarter', 'year') and {{ looking_back_periods('grain', 'period_start') }}
 ),
 
 -- a subscription period with mrr > 0 runs at least on its valid_from day
@@ -123,3 +129,4 @@ select
     case when mrr_start > 0 and mrr_end = 0 then mrr_start else 0 end as churned_mrr,
     mrr_start - mrr_start_own as fx_mrr
 from customers
+{{ in_key_order('grain, period_start') }}

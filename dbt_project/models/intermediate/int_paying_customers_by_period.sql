@@ -5,6 +5,10 @@
 -- does not read fx_rates, and a subscription in a currency without a rate still counts.
 -- A complete period's measurement day is its last day, so "MRR > 0 on the last day of p−1" is
 -- the row set at period_start = p's previous_start.
+-- Incremental as int_customer_mrr_by_period (incremental_looking_back): a night builds again the
+-- periods that end on or after the earliest changed day.
+{{ incremental_looking_back() }}
+
 with subscriptions as (
     select
         customer_id,
@@ -15,7 +19,7 @@ with subscriptions as (
 ),
 
 periods as (
-    {{ kpi_periods('stock') }}
+    {{ kpi_periods('stock') }} and {{ looking_back_periods('grain', 'period_start') }}
 )
 
 select distinct
@@ -28,3 +32,4 @@ inner join subscriptions
     on
         periods.measure_date >= subscriptions.valid_from
         and (subscriptions.valid_to is null or periods.measure_date < subscriptions.valid_to)
+{{ in_key_order('grain, period_start') }}
