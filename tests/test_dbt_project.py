@@ -123,6 +123,38 @@ def test_the_python_and_the_dbt_lineage_agree(tmp_path, monkeypatch):
     assert {table for _, table in dbt_side["event_dated"]} == {n for n, t in ct.TABLES.items() if t.event_date}
 
 
+def test_no_model_reopened_by_exact_dates_reads_a_table_with_validity_ranges():
+    """The ledger dates a row of a table with validity ranges whose only change is its end by
+    that end, not by its event date (contract Table.valid_until; Resolver._validity_dates): right
+    for the models that re-open every period from the earliest changed day on (int_kpi_rows,
+    incremental_looking_back, the publish), wrong for those that re-open exactly the changed dates
+    or the periods holding them (reopen_changed_rows, reopen_changed_periods, the bridge's): they
+    would keep the row's old version. No such model may read those tables, other than through
+    int_event_date_bounds (each table's first and last event date and row count, which an end
+    does not change: the revenue bridge's periods start at the first order's)."""
+    from orchestration.lib import contract as ct
+    from orchestration.lib.dbt_manifest import NOT_AN_INPUT, raw_inputs
+
+    ranged = {name for name, t in ct.TABLES.items() if t.valid_until}
+    assert ranged == {"subscription_periods", "employees"}
+    manifest = json.loads(prepared_manifest().read_text())
+    hooks = {
+        n["name"]: " ".join(h["sql"] for h in n["config"]["pre-hook"])
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
+    }
+    exact = [name for name, hook in hooks.items() if re.search(r"reopen_changed_(rows|periods|bridge_periods)\(", hook)]
+    looking_back = [name for name, hook in hooks.items() if "reopen_looking_back(" in hook]
+    assert len(exact) >= 10 and "int_customer_mrr_by_period" in looking_back  # not vacuous
+    assert raw_inputs(manifest, ["revenue_bridge"])["revenue_bridge"] >= ranged  # through the bounds
+    for node in manifest["nodes"].values():
+        if node["name"] == "int_event_date_bounds":
+            node["config"]["meta"] = {**(node["config"].get("meta") or {}), NOT_AN_INPUT: True}
+    inputs = raw_inputs(manifest, exact + looking_back)
+    assert {name: inputs[name] & ranged for name in exact if inputs[name] & ranged} == {}
+    assert inputs["int_customer_mrr_by_period"] & ranged == {"subscription_periods"}
+
+
 #: (changes: table -> (changed on every date, earliest changed date), the spine's first day) ->
 #: whether the spine may move, decided by hand from kpis.md's spine (it starts on the earliest
 #: event date of the tables with one): orders has an event date, customers and order_lines do not
