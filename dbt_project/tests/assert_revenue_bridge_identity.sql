@@ -15,12 +15,14 @@ with bridge as (
     group by grain, period_start, comparison
 ),
 
+-- summed per order day first (exact decimal sums), so each window adds up days, not orders
 orders as (
     select
         order_date,
-        net_revenue_usd
+        sum(net_revenue_usd) as net_revenue_usd
     from {{ ref('fct_orders') }}
     where is_completed and is_convertible and order_date <= {{ as_of() }}
+    group by order_date
 ),
 
 windows as (
