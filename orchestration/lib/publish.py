@@ -292,10 +292,17 @@ def _date_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [name for name, kind in _columns(con, relation) or [] if kind == "DATE"]
 
 
-def _month_column(con: duckdb.DuckDBPyConnection, relation: str) -> str:
-    """The month of a row of `relation`: of its first DATE column (a constant NULL without one)."""
+def _month_date(con: duckdb.DuckDBPyConnection, relation: str) -> str | None:
+    """The column whose month is a row's month in `relation` (its first DATE column, quoted;
+    None without one): the month sums group by it and `_in_months` filters on it."""
     dates = _date_columns(con, relation)
-    return f"""cast(date_trunc('month', "{dates[0]}") as date)""" if dates else "cast(null as date)"
+    return f'"{dates[0]}"' if dates else None
+
+
+def _month_column(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """The month of a row of `relation` (`_month_date`; a constant NULL without one)."""
+    column = _month_date(con, relation)
+    return f"cast(date_trunc('month', {column}) as date)" if column else "cast(null as date)"
 
 
 def _in_months(con: duckdb.DuckDBPyConnection, relation: str, months: list) -> str:
@@ -303,8 +310,8 @@ def _in_months(con: duckdb.DuckDBPyConnection, relation: str, months: list) -> s
     without a month). Written as ranges of the DATE column itself, not as a test of its month: a
     range reaches the scans of the tables under a view, whose per-row-group min/max then skip
     the other months (a night's month of sem_orders at scale 100: 0.13 s against 0.91 s)."""
-    dates = _date_columns(con, relation)
-    if not dates:  # every row's month is NULL
+    column = _month_date(con, relation)
+    if column is None:  # every row's month is NULL
         return "true" if None in months else "false"
     days = sorted(m for m in months if m is not None)
     spans: list[list[dt.date]] = []  # [first month, month after the last] of each run of months
@@ -313,7 +320,6 @@ def _in_months(con: duckdb.DuckDBPyConnection, relation: str, months: list) -> s
             spans[-1][1] = shift("month", month, 1)
         else:
             spans.append([month, shift("month", month, 1)])
-    column = f'"{dates[0]}"'
     parts = [f"({column} >= date '{a.isoformat()}' and {column} < date '{b.isoformat()}')" for a, b in spans]
     parts += [f"{column} is null"] if None in months else []
     return "(" + " or ".join(parts) + ")" if parts else "false"
