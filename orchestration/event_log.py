@@ -9,7 +9,10 @@ history reads as before, `dagster dev` and `kpi ui` read it as before) and chang
 it connects:
 
 - one engine per database, kept (the last few), instead of one engine per write;
-- a table once seen is remembered (`has_table`, asked on every asset event, made an engine);
+- a table once seen is remembered (`has_table`, asked on every asset event, made an engine),
+  and so are a column of the asset keys table and a completed secondary-index migration,
+  which Dagster looks up again (a schema inspection, a query) each time it reads the data
+  version of an asset's inputs: about 130 times in a night, once per dbt model;
 - `PRAGMA synchronous=NORMAL` on each connection. The databases are in WAL mode (Dagster sets
   it when it creates them); in WAL mode NORMAL never corrupts the database, and a commit
   skips the fsync: on a power cut the last events of a run may be missing, which Dagster
@@ -49,13 +52,30 @@ class FastSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data=None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()
+        self._asset_key_columns: set[str] = set()
+        self._secondary_indexes: set[str] = set()
         super().__init__(base_dir, inst_data)
 
+    # A table, a column or a completed data migration is never removed once there (a migration
+    # only adds them, and `wipe` deletes rows, not these): each remembers its yeses.
+
     def has_table(self, table_name: str) -> bool:
-        # a table is never dropped once there (a migration only adds them): remember the yeses
         if table_name not in self._tables and super().has_table(table_name):
             self._tables.add(table_name)
         return table_name in self._tables
+
+    def has_asset_key_col(self, column_name: str) -> bool:
+        return column_name in self._asset_key_columns or super().has_asset_key_col(column_name)
+
+    def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
+        if column_name not in self._asset_key_columns and super()._has_asset_key_col_on_connection(conn, column_name):
+            self._asset_key_columns.add(column_name)
+        return column_name in self._asset_key_columns
+
+    def has_secondary_index(self, name: str) -> bool:
+        if name not in self._secondary_indexes and super().has_secondary_index(name):
+            self._secondary_indexes.add(name)
+        return name in self._secondary_indexes
 
     @classmethod
     def from_config_value(cls, inst_data, config_value: SqliteStorageConfig) -> FastSqliteEventLogStorage:  # ty: ignore[invalid-method-override]
