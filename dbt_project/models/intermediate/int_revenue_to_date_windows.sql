@@ -25,6 +25,13 @@ with windows as (
     where not is_complete
 ),
 
+bounds as (
+    select distinct
+        window_start,
+        window_end
+    from windows
+),
+
 window_sums as (
     select
         bounds.window_start,
@@ -36,7 +43,7 @@ window_sums as (
         sum(days.order_count) as order_count,
         sum(days.quantity) as quantity,
         sum(days.net_revenue_usd) as net_revenue_usd
-    from (select distinct window_start, window_end from windows) as bounds
+    from bounds
     inner join {{ ref('int_revenue_customer_product_days') }} as days
         on days.day between bounds.window_start and bounds.window_end
     group by bounds.window_start, bounds.window_end, days.customer_id, days.product_id, days.is_convertible
