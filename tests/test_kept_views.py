@@ -70,7 +70,19 @@ def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(
     monkeypatch.setenv("DAGSTER_HOME", str(home.dagster_home))  # run_pipeline points it at the home
     monkeypatch.delenv("KPI_SERVING_PATH", raising=False)
     monkeypatch.delenv("KPI_ALERT_WEBHOOK_URL", raising=False)
+    from dbt.cli.main import dbtRunner
+
+    invoked = []  # (dbt command, whether it was handed a parsed manifest), as the night ran them
+    original_invoke = dbtRunner.invoke
+
+    def invoke(self, args, **kwargs):
+        invoked.append((args[0], self.manifest is not None))
+        return original_invoke(self, args, **kwargs)
+
+    monkeypatch.setattr(dbtRunner, "invoke", invoke)
     assert run_pipeline(home, tags={"kpi/alerts": "off"}, landing=demo_build.landing, as_of=night)
+    # dbt parsed once, in the background while the files landed, and the build used that parse
+    assert invoked == [("parse", False), ("build", True)]
 
     manifest = _manifest()
     built = {r["unique_id"] for r in json.loads((home.dbt_target / "run_results.json").read_text())["results"]}
@@ -109,3 +121,21 @@ def test_a_new_homes_first_build_reuses_the_prepared_partial_parse(demo_build):
     log = (demo_build.home / "dbt_target" / "dbt.log").read_text()
     assert "Found " in log and "Done. PASS=" in log  # the build's own log
     assert "Unable to do partial parsing" not in log, [line for line in log.splitlines() if "partial pars" in line]
+
+
+def test_a_preloaded_parse_serves_once_and_only_the_run_it_was_parsed_for(tmp_path):
+    from orchestration.lib.dbt_runner import _preloaded, preload_manifest
+
+    target = tmp_path / "dbt_target"
+    target.mkdir()
+    shutil.copyfile(
+        PROJECT.project_dir / PROJECT.target_path / "partial_parse.msgpack", target / "partial_parse.msgpack"
+    )
+    env = {"KPI_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")}
+    preload_manifest(PROJECT.project_dir, target, "run-a", env=env)
+    assert _preloaded(target, "run-b") is None  # another run's build parses again itself
+    assert _preloaded(target, "run-a") is None  # the first ask used it up, whoever asked
+    preload_manifest(PROJECT.project_dir, target, "run-a", env=env)
+    manifest = _preloaded(target, "run-a")
+    assert manifest is not None and "model.kpi_layer.kpi_values" in manifest.nodes
+    assert _preloaded(target, "run-a") is None

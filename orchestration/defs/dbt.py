@@ -158,6 +158,28 @@ def _kept_view_result(manifest: dict, uid: str) -> dg.MaterializeResult:
     )
 
 
+def _home_target(home):
+    """The home's own target folder: dbt's artifacts stay out of the repository, and each night
+    reuses the previous night's partial parse (a new home starts from the prepared one)."""
+    target = home.dbt_target
+    prepared = PROJECT.project_dir / PROJECT.target_path / "partial_parse.msgpack"
+    if not (target / "partial_parse.msgpack").exists() and prepared.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(prepared, target / "partial_parse.msgpack")
+    return target
+
+
+def preload_dbt(context: dg.AssetExecutionContext, home) -> None:
+    """Start dbt's parse for this run's build in the background (lib/dbt_runner.preload_manifest),
+    when the run builds dbt models: the landing calls it as it starts."""
+    from orchestration.lib.dbt_runner import preload_manifest
+
+    selection = context.run.asset_selection
+    if not selection or not selection.isdisjoint(kpi_dbt_models.keys):  # none: the whole job
+        env = {"KPI_WAREHOUSE_PATH": str(home.warehouse)}
+        preload_manifest(PROJECT.project_dir, _home_target(home), context.run_id, env=env)
+
+
 @dbt_assets(
     manifest=MANIFEST_PATH,
     project=PROJECT,
@@ -173,13 +195,7 @@ def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     as_of = kpi.as_of_date(context)
     env = {"KPI_WAREHOUSE_PATH": str(home.warehouse)}  # the profile's path (profiles.yml)
     write_run_context(home.warehouse, as_of)
-    # The home's own target folder: dbt's artifacts stay out of the repository, and each night
-    # reuses the previous night's partial parse (a new home starts from the prepared one).
-    target = home.dbt_target
-    prepared = PROJECT.project_dir / PROJECT.target_path / "partial_parse.msgpack"
-    if not (target / "partial_parse.msgpack").exists() and prepared.exists():
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(prepared, target / "partial_parse.msgpack")
+    target = _home_target(home)
     manifest = _manifest()
     selection, indirect = get_subset_selection_for_context(context, manifest, None, None, None, TRANSLATOR, None)
     if indirect is not None:
@@ -204,7 +220,8 @@ def kpi_dbt_models(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
     kept = _KeptViews(manifest, kept_views)
     for uid in kept.ready():
         yield _kept_view_result(manifest, uid)
-    for node in run_dbt(args, PROJECT.project_dir, target, env=env):
+    # the manifest the landing's preload_dbt parsed for this run, if any (else dbt parses now)
+    for node in run_dbt(args, PROJECT.project_dir, target, env=env, manifest_token=context.run_id):
         yield from _dagster_events(context, node, manifest, failures)
         if node.status in ("success", "pass"):
             for uid in kept.ready(node.unique_id):

@@ -162,6 +162,9 @@ def landing_tables(context: dg.AssetExecutionContext, kpi: KpiRunSettings):
 
     home = kpi.get_home()
     prewarm(home.gx_dir)  # GX imports in its own process while the files land
+    from orchestration.defs.dbt import preload_dbt
+
+    preload_dbt(context, home)  # and dbt parses the project in a thread
     wanted = [t for t in ct.TABLES if raw_key(t) in context.selected_asset_keys]
     clock = load_clock()
     results = land_and_resolve(home, tables=wanted, clock=lambda: clock, run_id=context.run_id)

@@ -100,18 +100,58 @@ def _one_manifest_write() -> None:
     runnable._kpi_one_manifest_write = True
 
 
+#: target folder -> (token, the Manifest `preload_manifest` parsed for the run named by token)
+_PRELOADED: dict[str, tuple[str, object]] = {}
+_PRELOADING: dict[str, threading.Thread] = {}
+
+
+def preload_manifest(project_dir: Path, target_path: Path, token: str, env: dict[str, str] | None = None) -> None:
+    """`dbt parse` in a background thread, for the build that `run_dbt(..., manifest_token=token)`
+    will run next in `target_path`: the pipeline starts it when the landing starts, so that dbt's
+    import and parse (about 1.5 s of a small night before its first model) run while DuckDB lands
+    the files, instead of after. A parse that fails is dropped: the build parses again itself and
+    reports the error."""
+    key = str(target_path)
+    _PRELOADED.pop(key, None)
+
+    def parse() -> None:
+        try:
+            for _ in run_dbt(["parse", "--vars", dbt_vars()], project_dir, target_path, env=env, preload_token=token):
+                pass
+        except Exception:  # noqa: BLE001 - the build parses and reports it
+            _PRELOADED.pop(key, None)
+
+    _PRELOADING[key] = thread = threading.Thread(target=parse, name="dbt-parse", daemon=True)
+    thread.start()
+
+
+def _preloaded(target_path: Path, token: str | None):
+    """The manifest preloaded for `token` in `target_path` (None: parse as usual); used once."""
+    key = str(target_path)
+    thread = _PRELOADING.pop(key, None)
+    if thread is not None:
+        thread.join()
+    kept = _PRELOADED.pop(key, None)
+    return kept[1] if kept is not None and token is not None and kept[0] == token else None
+
+
 def run_dbt(
     args: list[str],
     project_dir: Path,
     target_path: Path,
     log_path: Path | None = None,
     env: dict[str, str] | None = None,
+    manifest_token: str | None = None,
+    preload_token: str | None = None,
 ) -> Iterator[NodeResult]:
     """Run `dbt <args>` in process; yield each node's result as it finishes. `env`: variables set
     for this invocation only (the profile's KPI_WAREHOUSE_PATH), restored after. Raises DbtFailed
-    (with dbt's messages) when dbt itself fails to run (a parse error, a missing profile)."""
+    (with dbt's messages) when dbt itself fails to run (a parse error, a missing profile).
+    `manifest_token`: use the manifest `preload_manifest` parsed under that token, if any;
+    `preload_token`: (a parse) keep the manifest it parses for that token."""
     from dbt.cli.main import dbtRunner
 
+    manifest = _preloaded(target_path, manifest_token) if manifest_token is not None else None
     _partial_parse_in_any_home()
     _one_manifest_write()
     events: queue.Queue = queue.Queue()
@@ -135,7 +175,7 @@ def run_dbt(
 
     def invoke() -> None:
         try:
-            outcome["result"] = dbtRunner(callbacks=[on_event]).invoke(
+            outcome["result"] = dbtRunner(manifest=manifest, callbacks=[on_event]).invoke(
                 [
                     *args,
                     "--project-dir",
@@ -183,6 +223,8 @@ def run_dbt(
     if "exception" in outcome:
         raise DbtFailed(f"dbt could not run: {outcome['exception']}") from outcome["exception"]
     res = outcome["result"]
+    if preload_token is not None and res.success:
+        _PRELOADED[str(target_path)] = (preload_token, res.result)
     if not res.success and getattr(res.result, "results", None) is None:
         errors = "\n".join(outcome["errors"]) or str(res.exception or "unknown error")
         raise DbtFailed(f"dbt could not run (fix the project, then run again):\n{errors}")
