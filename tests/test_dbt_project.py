@@ -173,6 +173,42 @@ SPINE_CASES = [
 ]
 
 
+def test_a_late_fx_rate_reopens_what_converts_money_and_nothing_else(tmp_path, monkeypatch):
+    """A night's reopen day (_reopen_day) is the earliest changed date of the raw tables in a
+    node's lineage, or the last and today's as-of dates: a late fx rate of 2025-03-10 re-opens a
+    KPI that converts money (fx_rates is in its lineage) from that day, and leaves a KPI
+    without money (NPS, headcount) and paying customers to the as-of dates."""
+    state = {
+        "last_as_of": "2025-06-30",
+        "today": "2025-07-01",
+        "first_change": {"fx_rates": "2025-03-10", "orders": "2025-06-20", "employees": "2025-06-25"},
+        "every_date": [],
+        "spine_moved": False,
+    }
+    nodes = [
+        "kpi_revenue",
+        "kpi_nps",
+        "kpi_headcount",
+        "int_customer_mrr_by_period",
+        "int_paying_customers_by_period",
+    ]
+    inline = (
+        "{%- set state = " + json.dumps(state).replace("false", "False") + " -%}{%- set out = {} -%}"
+        "{%- for name in " + json.dumps(nodes) + " -%}{%- set uid = 'model.kpi_layer.' ~ name -%}"
+        "{%- do out.update({name: [raw_inputs_of(uid), _reopen_day(state, raw_inputs_of(uid))]}) -%}"
+        "{%- endfor -%}{{ tojson(out) }}"
+    )
+    out = _compiled_json(inline, tmp_path, monkeypatch)
+    assert "fx_rates" in out["kpi_revenue"][0] and "fx_rates" not in out["kpi_nps"][0]
+    assert {name: day for name, (_, day) in out.items()} == {
+        "kpi_revenue": "2025-03-10",  # orders 06-20, but the late rate converts from 03-10
+        "kpi_nps": "2025-06-30",  # no change to nps_responses: the last as-of date
+        "kpi_headcount": "2025-06-25",  # its employees changed
+        "int_customer_mrr_by_period": "2025-03-10",  # MRR converts each currency's amounts
+        "int_paying_customers_by_period": "2025-06-30",  # MRR > 0 needs no rate
+    }
+
+
 def test_the_spine_moves_by_the_same_rule_in_dbt_and_in_the_publish(tmp_path, monkeypatch):
     """int_kpi_rows (the spine_moves macro) and the publish (publish.spine_moves) each decide
     whether a night's changes may move the period spine's first day, which re-opens every

@@ -280,9 +280,10 @@ order by {{ columns }}
       measurement day, complete or go out of view);
     - the earliest changed event date of the KPI's input tables (dbt lineage, raw_inputs_of)
       since the model's watermark;
-    - the earliest changed fx rate date (a late rate converts again every later amount);
-    and everything (0001-01-01) on a first incremental build, when one of those tables (or
-    fx_rates) changed on every date (a table without event date), when the period spine,
+    - among them fx_rates, for a KPI that converts money (its lineage reads the rates): a late
+      rate converts again every later amount; a KPI without money is not re-opened by one;
+    and everything (0001-01-01) on a first incremental build, when one of those tables
+    changed on every date (a table without event date), when the period spine,
     hence every KPI's periods, may start elsewhere (spine_moves), and
     always for a KPI that reads a model marked looks_ahead (macros/kpi_graph.sql).
     The reopen days are read once per build (run_query), so that each KPI model is filtered by
@@ -313,11 +314,12 @@ order by {{ columns }}
 {%- endmacro %}
 
 {#- The reopen day ('YYYY-MM-DD') of a node that looks back (a value of a period reads days up to
-    its measurement day), reading raw `tables` (its lineage, and fx_rates): see above. -#}
+    its measurement day), reading raw `tables` (its lineage, fx_rates among them when it
+    converts money): see above. -#}
 {% macro _reopen_day(state, tables, looks_ahead=false) -%}
     {%- set candidates = [state['last_as_of'], state['today']] -%}
     {%- set everything = [state['last_as_of'] is none or state['spine_moved'] or looks_ahead] -%}
-    {%- for t in tables + ['fx_rates'] -%}
+    {%- for t in tables -%}
         {%- if t in state['every_date'] -%}{%- do everything.append(true) -%}{%- endif -%}
         {%- if t in state['first_change'] -%}{%- do candidates.append(state['first_change'][t]) -%}{%- endif -%}
     {%- endfor -%}

@@ -19,7 +19,8 @@ with subscriptions as (
 ),
 
 periods as (
-    {{ kpi_periods('stock') }} and {{ looking_back_periods('grain', 'period_start') }}
+    select * from ({{ kpi_periods('stock') }}) as stock_periods
+    where {{ looking_back_periods('stock_periods.grain', 'stock_periods.period_start') }}
 )
 
 select distinct
