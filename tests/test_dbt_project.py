@@ -175,9 +175,10 @@ SPINE_CASES = [
 
 def test_a_late_fx_rate_reopens_what_converts_money_and_nothing_else(tmp_path, monkeypatch):
     """A night's reopen day (_reopen_day) is the earliest changed date of the raw tables in a
-    node's lineage, or the last and today's as-of dates: a late fx rate of 2025-03-10 re-opens a
-    KPI that converts money (fx_rates is in its lineage) from that day, and leaves a KPI
-    without money (NPS, headcount) and paying customers to the as-of dates."""
+    node's lineage, or the day after the earlier of the last and today's as-of dates (June 30 ->
+    July 1: July 1, so June, measured at its last day both times, is kept): a late fx rate of
+    2025-03-10 re-opens a KPI that converts money (fx_rates is in its lineage) from that day,
+    and leaves a KPI without money (NPS, headcount) and paying customers to the as-of move."""
     state = {
         "last_as_of": "2025-06-30",
         "today": "2025-07-01",
@@ -202,10 +203,10 @@ def test_a_late_fx_rate_reopens_what_converts_money_and_nothing_else(tmp_path, m
     assert "fx_rates" in out["kpi_revenue"][0] and "fx_rates" not in out["kpi_nps"][0]
     assert {name: day for name, (_, day) in out.items()} == {
         "kpi_revenue": "2025-03-10",  # orders 06-20, but the late rate converts from 03-10
-        "kpi_nps": "2025-06-30",  # no change to nps_responses: the last as-of date
+        "kpi_nps": "2025-07-01",  # no change to nps_responses: the day after the last as-of date
         "kpi_headcount": "2025-06-25",  # its employees changed
         "int_customer_mrr_by_period": "2025-03-10",  # MRR converts each currency's amounts
-        "int_paying_customers_by_period": "2025-06-30",  # MRR > 0 needs no rate
+        "int_paying_customers_by_period": "2025-07-01",  # MRR > 0 needs no rate
     }
 
 

@@ -52,13 +52,19 @@ def _build_and_publish(home, as_of: str) -> None:
     publish(warehouse, home / "serving.duckdb", home / "exports", fields, home / "dbt_target" / "run_results.json")
 
 
-def test_a_kpi_whose_rows_look_ahead_is_computed_whole_when_only_the_as_of_date_moves(tmp_path):
-    rows = {**ROWS, "web_sessions": [*ROWS["web_sessions"], FEBRUARY_SESSION]}
+def nightly_and_full(tmp_path, rows) -> tuple:
+    """Two homes over the same warehouse of `rows`: one built night by night, one from scratch."""
     nightly, full = tmp_path / "nightly", tmp_path / "full"
     for home in (nightly, full):
         home.mkdir()
     create_warehouse(nightly / "warehouse.duckdb", rows)
     shutil.copyfile(nightly / "warehouse.duckdb", full / "warehouse.duckdb")
+    return nightly, full
+
+
+def test_a_kpi_whose_rows_look_ahead_is_computed_whole_when_only_the_as_of_date_moves(tmp_path):
+    rows = {**ROWS, "web_sessions": [*ROWS["web_sessions"], FEBRUARY_SESSION]}
+    nightly, full = nightly_and_full(tmp_path, rows)
 
     _build_and_publish(nightly, BEFORE)
     # February at March 15: sessions S5 (O3), S6 (O4) converted, S7 (cancelled O5) and S13 (O8,

@@ -72,8 +72,9 @@
     A period is re-opened when
     - it holds an event date that changed in one of `tables` (new, restated, resolved again);
     - it ends on or after a changed fx rate's date (fx=true: non-USD rows convert at it);
-    - it meets the days between the as-of date of the model's last build and today's (a period
-      comes into view, moves its measurement day, becomes complete, or goes out of view);
+    - it holds a day after the earlier of the as-of date of the model's last build and today's,
+      up to the later (a period comes into view, moves its measurement day, becomes complete, or
+      goes out of view: _as_of_moved_from);
     - always, when one of `tables` + `every_date_tables` (or fx_rates) changed on every date, or
       the model has no as-of date on record (a first incremental build). -#}
 
@@ -83,6 +84,15 @@
 
 {% macro _last_as_of() -%}
     (select max(recorded.as_of) from meta.dbt_model_as_of as recorded where recorded.model_name = '{{ this.identifier }}')
+{%- endmacro %}
+
+{#- The first day that the move of the as-of date since the model's last build (from a to b) can
+    change: a period's rows read its days up to its measurement day (its last day, or the as-of
+    date when that is earlier), so the periods that change are those holding a day after the
+    earlier of a and b, up to the later. A period that ends on the earlier date was measured at
+    its last day both times (a night after a month's last day does not build that month again). -#}
+{% macro _as_of_moved_from() -%}
+    (least({{ _last_as_of() }}, {{ as_of() }}) + 1)
 {%- endmacro %}
 
 {% macro _reopen_everything(tables, every_date_tables, fx) -%}
@@ -111,7 +121,7 @@
 {% macro period_reopened(grain_expr, start_expr, tables, every_date_tables=[], fx=true) -%}
     (
         {{ _reopen_everything(tables, every_date_tables, fx) }}
-        or {{ start_expr }} between {{ period_start(grain_expr, 'least(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')') }}
+        or {{ start_expr }} between {{ period_start(grain_expr, _as_of_moved_from()) }}
             and {{ period_start(grain_expr, 'greatest(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')') }}
         {%- if fx %}
         or {{ start_expr }} >= {{ period_start(grain_expr, _min_fx_change()) }}
@@ -128,7 +138,7 @@
 {#- The first day of the earliest period period_reopened can re-open (years are the longest
     grain): the day rows before it are not read again. -#}
 {% macro reopen_from(tables, every_date_tables=[], fx=true) -%}
-    {%- set candidates = ['least(' ~ _last_as_of() ~ ', ' ~ as_of() ~ ')', 'coalesce(' ~ _min_change(tables) ~ ', ' ~ as_of() ~ ')'] -%}
+    {%- set candidates = [_as_of_moved_from(), 'coalesce(' ~ _min_change(tables) ~ ', ' ~ as_of() ~ ')'] -%}
     {%- if fx -%}
         {%- do candidates.append('coalesce(' ~ _min_fx_change() ~ ', ' ~ as_of() ~ ')') -%}
     {%- endif -%}
@@ -276,8 +286,9 @@ order by {{ columns }}
     period reads only days up to the period's measurement day (values look back), so a night
     computes again, per KPI, the periods of every grain that end on or after its reopen day:
     the earliest of
-    - the as-of date of the model's last build and today's (periods come into view, move their
-      measurement day, complete or go out of view);
+    - the day after the earlier of the as-of date of the model's last build and today's
+      (periods come into view, move their measurement day, complete or go out of view:
+      _as_of_moved_from);
     - the earliest changed event date of the KPI's input tables (dbt lineage, raw_inputs_of)
       since the model's watermark;
     - among them fx_rates, for a KPI that converts money (its lineage reads the rates): a late
@@ -317,7 +328,12 @@ order by {{ columns }}
     its measurement day), reading raw `tables` (its lineage, fx_rates among them when it
     converts money): see above. -#}
 {% macro _reopen_day(state, tables, looks_ahead=false) -%}
-    {%- set candidates = [state['last_as_of'], state['today']] -%}
+    {#- the as-of date's move changes the periods from the day after the earlier date (_as_of_moved_from) -#}
+    {%- set candidates = [] -%}
+    {%- if state['last_as_of'] is not none -%}
+        {%- set earlier = modules.datetime.date.fromisoformat([state['last_as_of'], state['today']] | min) -%}
+        {%- do candidates.append((earlier + modules.datetime.timedelta(days=1)).isoformat()) -%}
+    {%- endif -%}
     {%- set everything = [state['last_as_of'] is none or state['spine_moved'] or looks_ahead] -%}
     {%- for t in tables -%}
         {%- if t in state['every_date'] -%}{%- do everything.append(true) -%}{%- endif -%}

@@ -587,8 +587,8 @@ def _since(
     the statement reads (a dimension table such as customers or products: NULL in the ledger),
     and the period ends before the earliest event date that changed since in the tables the
     statement reads (a new, restated or re-resolved row; a late fx rate re-converts everything
-    after its date), and before the previous and today's as-of dates (a period that comes into
-    view, moves or completes). The tables a statement reads are those of its semantic
+    after its date), and on or before the earlier of the previous and today's as-of dates (a
+    period that comes into view, moves or completes holds a day after it). The tables a statement reads are those of its semantic
     relations, through dbt's graph (`inputs`; every period is computed when it is unknown).
     Values only look back (a period's value reads its own and earlier days), so the later
     periods are all computed again; the earlier ones are copied, with is_measurable from
@@ -622,7 +622,9 @@ def _since(
             [seq],
         ).fetchall()
     }
-    floor = min(last_as_of, state[2])
+    # the as-of date's move changes the periods from the day after the earlier date on (a period
+    # that ends on it was measured at its last day both times: _as_of_moved_from in dbt)
+    floor = min(last_as_of, state[2]) + dt.timedelta(days=1)
     spine_moved = _spine_moved(con, changes)
     out: list[dt.date | None] = []
     for i in range(len(plan.full)):
