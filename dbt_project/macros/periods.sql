@@ -24,7 +24,11 @@
     ({% for g in grain_list(kind) %}'{{ g }}'{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
-{#- The periods of int_periods at a KPI's grains. -#}
+{#- The periods of int_periods at a KPI's grains. A model that joins them in two places reads
+    this twice, `from ({{ kpi_periods(kind) }}) as periods`, rather than through one CTE: DuckDB
+    materialises a CTE used twice whole, and int_kpi_rows' filter on a night's periods then no
+    longer reaches the joins behind it (customer_lifetime_value's 730-day windows: 3.3 s -> 1.8 s
+    at one thread on the scale-100 night, 6.0 s -> 2.8 s for every period). -#}
 {% macro kpi_periods(kind) -%}
     select * from {{ ref('int_periods') }} where grain in {{ kpi_grains(kind) }}
 {%- endmacro %}

@@ -11,6 +11,7 @@
 -- knows its customer's previous and next order day (window functions, once), so a customer is
 -- counted in a window exactly at its first order day there (previous day before the window),
 -- and retained exactly at its last order day of W0 when its next order day falls in W1.
+-- The period spine is read where it is joined, not through one CTE (macros/periods.sql, kpi_periods).
 with customer_days as (
     select
         customer_id,
@@ -27,10 +28,6 @@ with customer_days as (
         end as previous_convertible_day
     from {{ ref('int_customer_order_days') }}
     where day <= {{ as_of() }}
-),
-
-periods as (
-    {{ kpi_periods('ratio') }}
 ),
 
 -- each customer-day of the two windows ending at e, counted straight into its period: a range
@@ -66,7 +63,7 @@ counts as (
         coalesce(sum(customer_days.unconvertible_orders) filter (
             where customer_days.day > periods.measure_date - 365
         ), 0) as unconvertible_count
-    from periods
+    from ({{ kpi_periods('ratio') }}) as periods
     inner join customer_days
         on customer_days.day between periods.measure_date - 729 and periods.measure_date
     group by periods.grain, periods.period_start
@@ -83,7 +80,7 @@ assembled as (
             as churn_share,
         coalesce(counts.fx_needed, false) as fx_needed,
         coalesce(counts.unconvertible_count, 0) as unconvertible_count
-    from periods
+    from ({{ kpi_periods('ratio') }}) as periods
     left join counts
         on
             periods.grain = counts.grain

@@ -1,12 +1,9 @@
 -- customer_retention_rate: |A(p−1) ∩ A(p)| ÷ |A(p−1)|. A(p−1) is the full previous period (a
 -- customer-set comparison, never to-date); A(p) of an incomplete p runs to the as-of date.
 -- Counts that need no money: unconvertible orders still make a customer active.
+-- The period spine is read where it is joined, not through one CTE (macros/periods.sql, kpi_periods).
 with active as (
     select * from {{ ref('int_active_customers_by_period') }}
-),
-
-periods as (
-    {{ kpi_periods('ratio') }}
 ),
 
 previous_customers as (
@@ -15,7 +12,7 @@ previous_customers as (
         periods.period_start,
         previous_active.customer_id,
         current_active.customer_id is not null as is_retained
-    from periods
+    from ({{ kpi_periods('ratio') }}) as periods
     inner join active as previous_active
         on
             periods.grain = previous_active.grain
@@ -33,7 +30,7 @@ counted as (
         periods.period_start,
         count(previous_customers.customer_id) filter (where previous_customers.is_retained) as retained,
         count(previous_customers.customer_id) as previous_active
-    from periods
+    from ({{ kpi_periods('ratio') }}) as periods
     left join previous_customers
         on
             periods.grain = previous_customers.grain

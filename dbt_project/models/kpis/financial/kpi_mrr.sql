@@ -1,11 +1,8 @@
 -- mrr: Σ over customers of MRR on the measurement day of p (its last day, or the as-of date),
 -- each subscription period's mrr converted at the measurement day's rate. Stock.
+-- The period spine is read where it is joined, not through one CTE (macros/periods.sql, kpi_periods).
 with subscriptions as (
     select * from {{ ref('stg_sales__subscription_periods') }}
-),
-
-periods as (
-    {{ kpi_periods('stock') }}
 ),
 
 running as (
@@ -14,7 +11,7 @@ running as (
         periods.period_start,
         subscriptions.currency,
         {{ to_usd('subscriptions.mrr', 'subscriptions.currency', 'fx.usd_per_unit') }} as mrr_usd
-    from periods
+    from ({{ kpi_periods('stock') }}) as periods
     inner join subscriptions
         on
             subscriptions.valid_from <= periods.measure_date
@@ -30,7 +27,7 @@ select
     cast(null as double) as denominator,
     coalesce(bool_or(running.currency <> 'USD'), false) as fx_needed,
     count(running.currency) filter (where running.mrr_usd is null) as unconvertible_count
-from periods
+from ({{ kpi_periods('stock') }}) as periods
 left join running
     on
         periods.grain = running.grain
