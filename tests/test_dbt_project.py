@@ -175,13 +175,13 @@ SPINE_CASES = [
 
 def test_a_late_fx_rate_reopens_what_converts_money_and_nothing_else(tmp_path, monkeypatch):
     """A night's reopen day (_reopen_day) is the earliest changed date of the raw tables in a
-    node's lineage, or the day after the earlier of the last and today's as-of dates (June 30 ->
-    July 1: July 1, so June, measured at its last day both times, is kept): a late fx rate of
+    node's lineage, or the first day the as-of date's move can change (June 30 -> July 1: July 1,
+    so June, measured at its last day both times, is kept; tests/test_as_of_move.py): a late fx rate of
     2025-03-10 re-opens a KPI that converts money (fx_rates is in its lineage) from that day,
     and leaves a KPI without money (NPS, headcount) and paying customers to the as-of move."""
     state = {
         "last_as_of": "2025-06-30",
-        "today": "2025-07-01",
+        "as_of_moved_from": "2025-07-01",  # _as_of_moved_from: the day after the earlier date
         "first_change": {"fx_rates": "2025-03-10", "orders": "2025-06-20", "employees": "2025-06-25"},
         "every_date": [],
         "spine_moved": False,

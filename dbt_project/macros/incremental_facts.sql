@@ -300,11 +300,11 @@ order by {{ columns }}
     The reopen days are read once per build (run_query), so that each KPI model is filtered by
     constants its view can push down to its periods. -#}
 {#- The state a reopen day is judged by, on an incremental build: two small queries (the
-    model's last as-of date, today's and the spine's first day; the ledger's changes per table
-    since its watermark). -#}
+    model's last as-of date, the first day the as-of date's move can change and the spine's
+    first day; the ledger's changes per table since its watermark). -#}
 {% macro _reopen_state() -%}
     {%- set state = run_query(
-        "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ as_of() ~ " as varchar),"
+        "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ _as_of_moved_from() ~ " as varchar),"
         ~ " cast((select min(spine.period_start) from " ~ ref('int_periods') ~ " as spine"
         ~ " where spine.grain = 'day') as varchar)"
     ).rows[0] -%}
@@ -319,7 +319,7 @@ order by {{ columns }}
         {%- if row[2] -%}{%- do every_date.append(row[0]) -%}{%- endif -%}
     {%- endfor -%}
     {{ return({
-        'last_as_of': state[0], 'today': state[1], 'first_change': first_change, 'every_date': every_date,
+        'last_as_of': state[0], 'as_of_moved_from': state[1], 'first_change': first_change, 'every_date': every_date,
         'spine_moved': spine_moves(changes, state[2])
     }) }}
 {%- endmacro %}
@@ -328,12 +328,7 @@ order by {{ columns }}
     its measurement day), reading raw `tables` (its lineage, fx_rates among them when it
     converts money): see above. -#}
 {% macro _reopen_day(state, tables, looks_ahead=false) -%}
-    {#- the as-of date's move changes the periods from the day after the earlier date (_as_of_moved_from) -#}
-    {%- set candidates = [] -%}
-    {%- if state['last_as_of'] is not none -%}
-        {%- set earlier = modules.datetime.date.fromisoformat([state['last_as_of'], state['today']] | min) -%}
-        {%- do candidates.append((earlier + modules.datetime.timedelta(days=1)).isoformat()) -%}
-    {%- endif -%}
+    {%- set candidates = [state['as_of_moved_from']] -%}
     {%- set everything = [state['last_as_of'] is none or state['spine_moved'] or looks_ahead] -%}
     {%- for t in tables -%}
         {%- if t in state['every_date'] -%}{%- do everything.append(true) -%}{%- endif -%}
