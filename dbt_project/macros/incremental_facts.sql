@@ -63,6 +63,37 @@
     insert into meta.dbt_model_as_of select '{{ this.identifier }}', {{ as_of() }}
 {%- endmacro %}
 
+{#- A model keyed by an entity (a customer) whose row of a day reads the entity's other days
+    (window functions over its days: the next and the previous order day), so that a changed
+    date changes rows of other dates of the same entity. A night re-opens every row of each
+    entity that has a row on a changed date, before (in {{ this }}) or after (in `relation`, the
+    model it reads; the same rule as changed_rows): the pre-hook records those keys in
+    meta.<model>__reopened_keys and deletes their rows, and the model's select builds again the
+    rows of the recorded keys (`in_reopened_keys`). An entity whose last row went away (an
+    order cancelled) is recorded from {{ this }}, so its rows go; one that still has rows gets
+    them all again.
+    - `reopen_changed_keys(key, relation, tables, date_column, ...)`: its pre-hook;
+    - `in_reopened_keys(key)`: in its select, the where clause of the keys built (nothing on a
+      full build). -#}
+{% macro _reopened_keys() -%}
+    meta.{{ this.identifier }}__reopened_keys
+{%- endmacro %}
+
+{% macro reopen_changed_keys(key, relation, tables, date_column, every_date_tables=[], needs_fx_column=none) -%}
+    {%- if is_incremental() -%}
+        {%- set changed = changed_rows(tables, date_column, none, every_date_tables, needs_fx_column) -%}
+        create or replace table {{ _reopened_keys() }} as
+        select {{ key }} as reopened_key from {{ this }} where {{ changed }}
+        union
+        select {{ key }} as reopened_key from {{ relation }} where {{ changed }};
+        delete from {{ this }} where {{ key }} in (select reopened_key from {{ _reopened_keys() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro in_reopened_keys(key) -%}
+    {%- if is_incremental() %}where {{ key }} in (select reopened_key from {{ _reopened_keys() }}){% endif -%}
+{%- endmacro %}
+
 {#- Incremental models keyed by period (grain, period_start), built from day rows that do not
     depend on the as-of date. A night deletes (pre-hook) the periods whose rows may have changed
     since the model last ran, and builds again every period that is not in the table (its own

@@ -8,9 +8,10 @@
 -- divides it (a customer counts there only with at least one convertible completed order in
 -- W1), but still makes its customer active for r (a count that needs no money).
 -- Distinct customers of a window are counted without grouping by customer: each customer-day
--- knows its customer's previous and next order day (window functions, once), so a customer is
+-- knows its customer's previous and next order day (int_customer_order_links), so a customer is
 -- counted in a window exactly at its first order day there (previous day before the window),
--- and retained exactly at its last order day of W0 when its next order day falls in W1.
+-- and retained exactly at its last order day of W0 when its next order day falls in W1 (a next
+-- day after the as-of date falls in no window, as none).
 -- The period spine is read where it is joined, not through one CTE (macros/periods.sql, kpi_periods).
 with customer_days as (
     select
@@ -20,13 +21,9 @@ with customer_days as (
         needs_fx,
         gross_profit_usd,
         unconvertible_orders,
-        lead(day) over (partition by customer_id order by day) as next_day,
-        -- the previous day with a convertible order, on the days that have one
-        case
-            when has_convertible_order
-                then lag(day) over (partition by customer_id, has_convertible_order order by day)
-        end as previous_convertible_day
-    from {{ ref('int_customer_order_days') }}
+        next_day,
+        previous_convertible_day
+    from {{ ref('int_customer_order_links') }}
     where day <= {{ as_of() }}
 ),
 
