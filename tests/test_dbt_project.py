@@ -253,9 +253,13 @@ def test_a_full_build_stores_each_incremental_model_in_the_order_of_its_key(demo
         found = re.search(r"\{\{\s*in_key_order\('([^']+)'\)\s*\}\}\s*$", node["raw_code"])
         assert found, f"{name} is incremental but does not end with in_key_order(...)"
         keys[name] = [column.strip() for column in found.group(1).split(",")]
-        # the order is the key its pre-hook deletes by: a row model's date column, else the period
+        # the order is the key its pre-hook deletes by: a row model's date column, else the period;
+        # a model re-opened by entity (reopen_changed_keys) deletes by key, which skips no row
+        # group, and is ordered by the date column its readers filter on and that it judges
         hook = " ".join(h["sql"] for h in node["config"]["pre-hook"])
-        by_rows = re.search(r"reopen_changed_rows\(\[[^\]]*\], '(\w+)'", hook)
+        by_rows = re.search(r"reopen_changed_rows\(\[[^\]]*\], '(\w+)'", hook) or re.search(
+            r"reopen_changed_keys\('\w+', ref\('\w+'\), \[[^\]]*\], '(\w+)'", hook
+        )
         assert keys[name] == ([by_rows.group(1)] if by_rows else ["grain", "period_start"]), (name, hook)
     out_of_order = {}
     with duckdb.connect(str(demo_build.home / "warehouse.duckdb"), read_only=True) as con:
