@@ -12,7 +12,7 @@ marked: the mark must survive (C2 was not built again)."""
 from __future__ import annotations
 
 from tests.dbt_harness import create_warehouse, dbt_build, query
-from tests.test_kpis_customer import FX_A, ORDERS_A, PRODUCTS, _customers
+from tests.test_kpis_customer import scenario_a_rows
 
 AS_OF = "2025-03-20"
 LINKS = "intermediate.int_customer_order_links"
@@ -45,16 +45,7 @@ def _relinked(wh) -> dict:
 
 def test_a_night_builds_again_the_customers_of_the_changed_dates_and_keeps_the_others(tmp_path):
     wh = tmp_path / "warehouse.duckdb"
-    create_warehouse(
-        wh,
-        {
-            "customers": _customers(8),
-            "products": PRODUCTS,
-            "orders": [o for o, _ in ORDERS_A],
-            "order_lines": [line for _, line in ORDERS_A],
-            "fx_rates": FX_A,
-        },
-    )
+    create_warehouse(wh, scenario_a_rows())
     dbt_build(wh, AS_OF)
     before = _links(wh)
     assert before[("C1", "2025-01-10")] == ("2025-02-03", "2024-03-10")

@@ -142,22 +142,24 @@ FX_A = [
 ]
 
 
+def scenario_a_rows() -> dict:
+    """The raw rows of scenario A (module docstring), by table."""
+    return {
+        "customers": _customers(8),
+        "products": PRODUCTS,
+        "orders": [o for o, _ in ORDERS_A],
+        "order_lines": [line for _, line in ORDERS_A],
+        "fx_rates": FX_A,
+        "subscription_periods": SUBSCRIPTIONS_A,
+        "support_tickets": TICKETS_A,
+        "nps_responses": NPS_A,
+    }
+
+
 @pytest.fixture(scope="module")
 def wh_a(tmp_path_factory):
     path = tmp_path_factory.mktemp("customer_a") / "warehouse.duckdb"
-    create_warehouse(
-        path,
-        {
-            "customers": _customers(8),
-            "products": PRODUCTS,
-            "orders": [o for o, _ in ORDERS_A],
-            "order_lines": [line for _, line in ORDERS_A],
-            "fx_rates": FX_A,
-            "subscription_periods": SUBSCRIPTIONS_A,
-            "support_tickets": TICKETS_A,
-            "nps_responses": NPS_A,
-        },
-    )
+    create_warehouse(path, scenario_a_rows())
     dbt_build(path, "2025-03-20")
     return path
 
