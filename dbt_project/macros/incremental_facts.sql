@@ -197,9 +197,79 @@
     )
 {%- endmacro %}
 
-{% macro reopen_changed_periods(tables, every_date_tables=[], fx=true) -%}
+{% macro reopen_changed_periods(tables, every_date_tables=[], fx=true, carry=none) -%}
     {%- if is_incremental() -%}
-        {{ _delete_periods_where(period_reopened('built.built_grain', 'built.built_start', tables, every_date_tables, fx)) }}
+        {%- set frontier = appended_after(tables, fx) if carry else none -%}
+        {%- if frontier -%}
+            {{ carry_open_periods(frontier, carry) }}
+        {%- else -%}
+            {{ _delete_periods_where(period_reopened('built.built_grain', 'built.built_start', tables, every_date_tables, fx)) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A night that only adds days. When every change since the model's last build is dated after
+    that build's as-of date F (new days: no day up to F new, restated, resolved again or
+    re-converted by a late fx rate, nothing changed on every date) and the as-of date did not
+    move back, the rows of a period up to F still hold, and the periods that change are those
+    holding a day in (F, as-of]: new ones, and at most one open period per grain, the one that
+    holds both F and F + 1 (a year's period is open on every night but the last of the year).
+    A model whose values are sums or unions of its day rows then adds the new days to an open
+    period instead of building it again (at scale 100 a year's period of
+    int_revenue_by_customer_product_period holds about 900 k rows, a night's day about 5 k):
+    - `appended_after(tables, fx)`: F ('YYYY-MM-DD') on such a night, none otherwise (the
+      model then re-opens its periods as above);
+    - the pre-hook (`carry_open_periods`) moves the rows of the open periods whose key has a day
+      row in (F, as-of] in `carry.days` into meta.<model>__carried, and deletes them;
+    - the select reads the days after F (`reopened_days(..., frontier)`), builds every period
+      they fall in (`only_missing_periods(..., frontier)`: no filter) and adds the carried rows
+      (`carried_rows`) before its group by, so that an open period's key gets its old row and
+      its new days summed once more. Carrying a key with no new day is harmless (its row comes
+      back unchanged); missing one is not, so `carry.keys` must be columns of both. -#}
+{% macro appended_after(tables, fx=true) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set rows = run_query(
+            "select cast(last_build.as_of as varchar) from (select " ~ _last_as_of() ~ " as as_of) as last_build"
+            ~ " where last_build.as_of is not null and " ~ as_of() ~ " >= last_build.as_of and not exists ("
+            ~ "select 1 from " ~ source('meta', 'changed_event_dates') ~ " as changed"
+            ~ " where changed.table_name in " ~ _changed_tables(tables + (['fx_rates'] if fx else []))
+            ~ " and changed.change_seq > " ~ _watermark()
+            ~ " and (changed.event_date is null or changed.event_date <= last_build.as_of))"
+        ).rows -%}
+        {{ return(rows[0][0] if rows else none) }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro _carried() -%}
+    meta.{{ this.identifier }}__carried
+{%- endmacro %}
+
+{#- The period of `grain_expr` that holds both F and F + 1. -#}
+{% macro _open_period(grain_expr, start_expr, frontier) -%}
+    {%- set day = "date '" ~ frontier ~ "'" -%}
+    ({{ start_expr }} = {{ period_start(grain_expr, day) }} and {{ start_expr }} = {{ period_start(grain_expr, day ~ ' + 1') }})
+{%- endmacro %}
+
+{% macro carry_open_periods(frontier, carry) -%}
+    {%- set carried -%}
+        {{ _open_period('built_row.grain', 'built_row.period_start', frontier) }}
+        and exists (
+            select 1 from {{ ref(carry['days']) }} as new_days
+            where new_days.{{ carry['day'] }} > date '{{ frontier }}' and new_days.{{ carry['day'] }} <= {{ as_of() }}
+            {%- for key in carry['keys'] %}
+                and new_days.{{ key }} is not distinct from built_row.{{ key }}
+            {%- endfor %}
+        )
+    {%- endset -%}
+    create or replace table {{ _carried() }} as select * from {{ this }} as built_row where {{ carried }};
+    delete from {{ this }} as built_row where {{ carried }}
+{%- endmacro %}
+
+{% macro carried_rows(columns, frontier) -%}
+    {%- if frontier %}
+    union all
+    select {{ columns | join(', ') }} from {{ _carried() }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -254,17 +324,19 @@
 {%- endmacro %}
 
 {#- The three pieces of a model incremental by period, each written once:
-    - `incremental_by_period(tables, fx)` / `incremental_by_bridge_period(tables)`: its config
-      (append; the pre-hook deletes the re-opened periods, the post-hook records the watermark);
-    - `reopened_days(day_expr, tables, fx)`: in the where clause over the day rows, the lower
-      bound of the days a night reads (nothing on a full build);
-    - `only_missing_periods(grain_expr, start_expr)`: the where clause that builds the periods
-      not in the table (nothing on a full build). -#}
-{% macro incremental_by_period(tables, fx=true) -%}
+    - `incremental_by_period(tables, fx, carry)` / `incremental_by_bridge_period(tables)`: its
+      config (append; the pre-hook deletes the re-opened periods, or with `carry` on a night that
+      only adds days carries the open periods' touched rows, see `appended_after`; the post-hook
+      records the watermark);
+    - `reopened_days(day_expr, tables, fx, frontier)`: in the where clause over the day rows, the
+      lower bound of the days a night reads (nothing on a full build);
+    - `only_missing_periods(grain_expr, start_expr, frontier)`: the where clause that builds the
+      periods not in the table (nothing on a full build, nor on a night that only adds days). -#}
+{% macro incremental_by_period(tables, fx=true, carry=none) -%}
     {{ config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ reopen_changed_periods(" ~ tables ~ ", fx=" ~ fx ~ ") }}",
+        pre_hook="{{ reopen_changed_periods(" ~ tables ~ ", fx=" ~ fx ~ ", carry=" ~ carry ~ ") }}",
         post_hook="{{ record_watermark() }}"
     ) }}
 {%- endmacro %}
@@ -289,12 +361,13 @@ order by {{ columns }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro reopened_days(day_expr, tables, fx=true) -%}
-    {%- if is_incremental() %} and {{ day_expr }} >= {{ reopen_from(tables, fx=fx) }}{% endif -%}
+{% macro reopened_days(day_expr, tables, fx=true, frontier=none) -%}
+    {%- if frontier %} and {{ day_expr }} > date '{{ frontier }}'
+    {%- elif is_incremental() %} and {{ day_expr }} >= {{ reopen_from(tables, fx=fx) }}{% endif -%}
 {%- endmacro %}
 
-{% macro only_missing_periods(grain_expr, start_expr) -%}
-    {%- if is_incremental() %}where {{ period_missing(grain_expr, start_expr) }}{% endif -%}
+{% macro only_missing_periods(grain_expr, start_expr, frontier=none) -%}
+    {%- if is_incremental() and not frontier %}where {{ period_missing(grain_expr, start_expr) }}{% endif -%}
 {%- endmacro %}
 
 {#- Whether the period spine may start on another day than at the last build: there is no spine,

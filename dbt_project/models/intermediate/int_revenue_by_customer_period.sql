@@ -3,8 +3,12 @@
 -- none converts). The same customers as int_active_customers_by_period, with their money: the
 -- revenue bridge's customer side. Each customer-day gets its period keys by date_trunc.
 -- Incremental by period, like int_revenue_by_customer_product_period (a changed product changes
--- no net revenue, only int_customer_order_days' gross profit).
-{{ incremental_by_period(['orders', 'order_lines']) }}
+-- no net revenue, only int_customer_order_days' gross profit; a night that only adds days sums
+-- them into the open periods' rows of the customers they touch).
+{% set tables = ['orders', 'order_lines'] %}
+{{ incremental_by_period(tables, carry={'days': 'int_customer_order_days', 'day': 'day', 'keys': ['customer_id']}) }}
+{% set frontier = appended_after(tables) %}
+{% set columns = ['grain', 'period_start', 'customer_id', 'net_revenue_usd'] %}
 
 with days as (
     select
@@ -16,7 +20,13 @@ with days as (
     cross join {{ grains('ratio') }} as grains
     where
         customer_days.day <= {{ as_of() }}
-        {{- reopened_days('customer_days.day', ['orders', 'order_lines']) }}
+        {{- reopened_days('customer_days.day', tables, frontier=frontier) }}
+),
+
+period_rows as (
+    select {{ columns | join(', ') }} from days
+    {{ only_missing_periods('days.grain', 'days.period_start', frontier) }}
+    {{- carried_rows(columns, frontier) }}
 )
 
 select
@@ -24,7 +34,6 @@ select
     period_start,
     customer_id,
     sum(net_revenue_usd) as net_revenue_usd
-from days
-{{ only_missing_periods('days.grain', 'days.period_start') }}
+from period_rows
 group by grain, period_start, customer_id
 {{ in_key_order('grain, period_start') }}

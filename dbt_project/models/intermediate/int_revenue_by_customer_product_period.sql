@@ -4,8 +4,13 @@
 -- year-ago period (the revenue bridge joins them by period_start). Days get their period keys
 -- by date_trunc: rows, not rows × periods.
 -- Incremental by period (macros/incremental_facts.sql, period_reopened): a night builds again
--- the periods of the changed order dates, of a changed fx rate and of the as-of date only.
-{{ incremental_by_period(['orders', 'order_lines']) }}
+-- the periods of the changed order dates, of a changed fx rate and of the as-of date only; a
+-- night that only adds days sums them into the open periods' rows of the customers they touch
+-- (appended_after).
+{% set tables = ['orders', 'order_lines'] %}
+{{ incremental_by_period(tables, carry={'days': 'int_revenue_customer_product_days', 'day': 'day', 'keys': ['customer_id']}) }}
+{% set frontier = appended_after(tables) %}
+{% set columns = ['grain', 'period_start', 'customer_id', 'product_id', 'is_convertible', 'needs_fx', 'order_count', 'quantity', 'net_revenue_usd'] %}
 
 with days as (
     select
@@ -22,7 +27,13 @@ with days as (
     cross join {{ grains('ratio') }} as grains
     where
         days.day <= {{ as_of() }}
-        {{- reopened_days('days.day', ['orders', 'order_lines']) }}
+        {{- reopened_days('days.day', tables, frontier=frontier) }}
+),
+
+period_rows as (
+    select {{ columns | join(', ') }} from days
+    {{ only_missing_periods('days.grain', 'days.period_start', frontier) }}
+    {{- carried_rows(columns, frontier) }}
 )
 
 select
@@ -35,7 +46,6 @@ select
     sum(order_count) as order_count,
     sum(quantity) as quantity,
     sum(net_revenue_usd) as net_revenue_usd
-from days
-{{ only_missing_periods('days.grain', 'days.period_start') }}
+from period_rows
 group by grain, period_start, customer_id, product_id, is_convertible
 {{ in_key_order('grain, period_start') }}
