@@ -225,7 +225,8 @@
       they fall in (`only_missing_periods(..., frontier)`: no filter) and adds the carried rows
       (`carried_rows`) before its group by, so that an open period's key gets its old row and
       its new days summed once more. Carrying a key with no new day is harmless (its row comes
-      back unchanged); missing one is not, so `carry.keys` must be columns of both. -#}
+      back unchanged); missing one is not, so `carry.key` must be a column of both that is never
+      NULL (a customer_id: the contract requires it on orders). -#}
 {% macro appended_after(tables, fx=true) -%}
     {%- if execute and is_incremental() -%}
         {%- set rows = run_query(
@@ -245,22 +246,34 @@
     meta.{{ this.identifier }}__carried
 {%- endmacro %}
 
-{#- The period of `grain_expr` that holds both F and F + 1. -#}
-{% macro _open_period(grain_expr, start_expr, frontier) -%}
+{#- The open periods: per grain, the period that holds both F and F + 1 (none for a day; a year's
+    on every night but the last of the year). Read once (run_query) and written as constants,
+    which the scan of the model's rows, stored in (grain, period_start) order, uses to skip every
+    block outside them (at scale 100 the carry reads the year's 0.9 M rows, not all 11.6 M). -#}
+{% macro _open_periods(frontier) -%}
     {%- set day = "date '" ~ frontier ~ "'" -%}
-    ({{ start_expr }} = {{ period_start(grain_expr, day) }} and {{ start_expr }} = {{ period_start(grain_expr, day ~ ' + 1') }})
+    {%- set rows = run_query(
+        "select grains.grain, cast(" ~ period_start('grains.grain', day) ~ " as varchar)"
+        ~ " from " ~ grains('flow') ~ " as grains"
+        ~ " where " ~ period_start('grains.grain', day) ~ " = " ~ period_start('grains.grain', day ~ ' + 1')
+    ).rows -%}
+    {{ return(rows) }}
 {%- endmacro %}
 
 {% macro carry_open_periods(frontier, carry) -%}
+    {%- set open = _open_periods(frontier) -%}
     {%- set carried -%}
-        {{ _open_period('built_row.grain', 'built_row.period_start', frontier) }}
-        and exists (
-            select 1 from {{ ref(carry['days']) }} as new_days
+        {%- if open | length == 0 -%}
+        false
+        {%- else -%}
+        built_row.grain in ({% for g, _ in open %}'{{ g }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        and built_row.period_start in ({% for _, d in open %}date '{{ d }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        and ({% for g, d in open %}(built_row.grain = '{{ g }}' and built_row.period_start = date '{{ d }}'){% if not loop.last %} or {% endif %}{% endfor %})
+        and built_row.{{ carry['key'] }} in (
+            select new_days.{{ carry['key'] }} from {{ ref(carry['days']) }} as new_days
             where new_days.{{ carry['day'] }} > date '{{ frontier }}' and new_days.{{ carry['day'] }} <= {{ as_of() }}
-            {%- for key in carry['keys'] %}
-                and new_days.{{ key }} is not distinct from built_row.{{ key }}
-            {%- endfor %}
         )
+        {%- endif -%}
     {%- endset -%}
     create or replace table {{ _carried() }} as select * from {{ this }} as built_row where {{ carried }};
     delete from {{ this }} as built_row where {{ carried }}
