@@ -340,7 +340,9 @@
     - `incremental_by_period(tables, fx, carry)` / `incremental_by_bridge_period(tables)`: its
       config (append; the pre-hook deletes the re-opened periods, or with `carry` on a night that
       only adds days carries the open periods' touched rows, see `appended_after`; the post-hook
-      records the watermark);
+      records the watermark). With `carry` it returns the night's frontier ('' when none), so that
+      the select decides from the same arguments as the pre-hook:
+      `{% set frontier = incremental_by_period(tables, carry={...}) %}`;
     - `reopened_days(day_expr, tables, fx, frontier)`: in the where clause over the day rows, the
       lower bound of the days a night reads (nothing on a full build);
     - `only_missing_periods(grain_expr, start_expr, frontier)`: the where clause that builds the
@@ -352,6 +354,7 @@
         pre_hook="{{ reopen_changed_periods(" ~ tables ~ ", fx=" ~ fx ~ ", carry=" ~ carry ~ ") }}",
         post_hook="{{ record_watermark() }}"
     ) }}
+    {{- return((appended_after(tables, fx) if carry else none) or '') }}
 {%- endmacro %}
 
 {% macro incremental_by_bridge_period(tables) -%}

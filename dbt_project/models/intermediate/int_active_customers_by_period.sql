@@ -6,8 +6,7 @@
 -- from the orders alone, so that its KPIs depend on no other table (int_kpi_inputs).
 -- Incremental by period, like int_revenue_by_customer_product_period (a night that only adds
 -- days carries the open periods' rows of the customers they touch: a union, not a sum).
-{{ incremental_by_period(['orders'], fx=false, carry={'days': 'stg_sales__orders', 'day': 'event_date', 'key': 'customer_id'}) }}
-{% set frontier = appended_after(['orders'], fx=false) %}
+{% set frontier = incremental_by_period(['orders'], fx=false, carry={'days': 'stg_sales__orders', 'day': 'event_date', 'key': 'customer_id'}) %}
 
 with customer_days as (
     select distinct

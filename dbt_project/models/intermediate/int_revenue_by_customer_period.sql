@@ -6,8 +6,7 @@
 -- no net revenue, only int_customer_order_days' gross profit; a night that only adds days sums
 -- them into the open periods' rows of the customers they touch).
 {% set tables = ['orders', 'order_lines'] %}
-{{ incremental_by_period(tables, carry={'days': 'int_customer_order_days', 'day': 'day', 'key': 'customer_id'}) }}
-{% set frontier = appended_after(tables) %}
+{% set frontier = incremental_by_period(tables, carry={'days': 'int_customer_order_days', 'day': 'day', 'key': 'customer_id'}) %}
 {% set columns = ['grain', 'period_start', 'customer_id', 'net_revenue_usd'] %}
 
 with days as (

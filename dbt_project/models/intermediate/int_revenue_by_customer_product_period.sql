@@ -8,8 +8,7 @@
 -- night that only adds days sums them into the open periods' rows of the customers they touch
 -- (appended_after).
 {% set tables = ['orders', 'order_lines'] %}
-{{ incremental_by_period(tables, carry={'days': 'int_revenue_customer_product_days', 'day': 'day', 'key': 'customer_id'}) }}
-{% set frontier = appended_after(tables) %}
+{% set frontier = incremental_by_period(tables, carry={'days': 'int_revenue_customer_product_days', 'day': 'day', 'key': 'customer_id'}) %}
 {% set columns = ['grain', 'period_start', 'customer_id', 'product_id', 'is_convertible', 'needs_fx', 'order_count', 'quantity', 'net_revenue_usd'] %}
 
 with days as (
