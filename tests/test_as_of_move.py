@@ -6,10 +6,10 @@ same the next night (macros/incremental_facts.sql, _as_of_moved_from; lib/publis
 Here nothing lands between the two builds and the as-of date moves from February 28 to March 1.
 Before the night, one row of February and one of the first quarter are marked (a value no
 build writes) in a model incremental by (bridge) period, in int_kpi_rows and in the published
-kpi_values_by_dimension. (The models that sum their days into the open periods on a night that
-only adds days keep a quarter's row that no new day touches: tests/test_period_carry.py.) After it, February's marks are still there (February was not built
+kpi_values_by_dimension. After it, February's marks are still there (February was not built
 again) and the quarter's are gone: the quarter holds March 1, and its rows equal a build and a
-publish made from scratch at March 1.
+publish made from scratch at March 1. (The models that sum a night's new days into the open
+periods keep a quarter's row that no new day touches: tests/test_period_carry.py.)
 """
 
 from __future__ import annotations

@@ -249,7 +249,9 @@
 {#- The open periods: per grain, the period that holds both F and F + 1 (none for a day; a year's
     on every night but the last of the year). Read once (run_query) and written as constants,
     which the scan of the model's rows, stored in (grain, period_start) order, uses to skip every
-    block outside them (at scale 100 the carry reads the year's 0.9 M rows, not all 11.6 M). -#}
+    block outside them (at scale 100 the carry reads the year's 0.9 M rows, not all 11.6 M). The
+    two IN lists in `carry_open_periods` only let the scan skip blocks (a filter on one column
+    reaches it, the OR of pairs does not); the OR of (grain, period_start) pairs decides. -#}
 {% macro _open_periods(frontier) -%}
     {%- set day = "date '" ~ frontier ~ "'" -%}
     {%- set rows = run_query(
