@@ -512,6 +512,41 @@ def _last_seq(home: Home) -> int:
         con.close()
 
 
+def test_a_repeated_row_another_new_file_holds_is_landed_again(tmp_path):
+    """A restated file's rows are read into a stage and only the rows that are not repeated are
+    written (Lander._staging). A row repeated as it was is still landed again when a file new in
+    the same run also holds its key, though that file is staged too, not yet written: the
+    restated file is now the newer one and wins."""
+    home = Home(tmp_path)
+    folder = home.landing / "customers"
+    _cust(folder, "a.csv", ["C1,2024-01-01,US,smb,organic"], 1_700_000_000)
+    ingest(home, tables=["customers"], clock=lambda: CLOCK)
+    assert _state(home) == {"C1": "smb"}
+
+    # c.csv is new and names C1 too, but is older than the restated a.csv, which repeats C1 as it was
+    _cust(folder, "c.csv", ["C1,2024-01-01,US,enterprise,organic"], 1_700_000_250)
+    _cust(folder, "a.csv", ["C1,2024-01-01,US,smb,organic", "C2,2024-02-01,DE,smb,organic"], 1_700_000_300)
+    results = ingest(home, tables=["customers"], clock=lambda: CLOCK)
+
+    assert (results["customers"].files_new, results["customers"].files_restated) == (1, 1)
+    assert _state(home) == {"C1": "smb", "C2": "smb"}
+    con = duckdb.connect(str(home.landed), read_only=True)
+    try:
+        landed = con.execute(
+            "SELECT _file_name, customer_id, epoch(_file_mtime) FROM landing.rows_customers ORDER BY ALL"
+        ).fetchall()
+        staged = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '_staged_rows'").fetchone()[0]
+    finally:
+        con.close()
+    # a.csv's new C1 (of the new version's mtime) replaced its previous one; c.csv's C1 is landed
+    assert landed == [
+        ("customers/a.csv", "C1", 1_700_000_300),
+        ("customers/a.csv", "C2", 1_700_000_300),
+        ("customers/c.csv", "C1", 1_700_000_250),
+    ]
+    assert staged == 0
+
+
 def test_a_new_customer_reopens_only_the_dates_of_the_rows_that_name_it(tmp_path):
     """customers has no event date: a changed customer changes every date (NULL in the ledger); a
     new one only the dates of the accepted rows that name it without a foreign-key rule (leads,

@@ -427,6 +427,9 @@ def unchecked_references(parent: str) -> list[tuple[str, str]]:
 #: statement for a whole demo table; big ones alone: the row numbering stays small in memory)
 READ_CHUNK_BYTES = 64 << 20
 
+#: the temp table a table's new rows are read into when one of its files is restated (`Lander._staging`)
+STAGE = "_staged_rows"
+
 
 def _chunks(files: list) -> list[list]:
     out, size = [[]], 0
@@ -480,6 +483,8 @@ class Lander:
         self.con = connect(home.landed)
         ensure_landed_schema(self.con)
         self._rejected: set[str] = set()
+        #: where this table's new rows are written while its files are read (`_staging`)
+        self._into = ""
 
     def close(self) -> None:
         self.con.close()
@@ -568,6 +573,34 @@ class Lander:
     def _land(self, t: ct.Table, res: TableResult, new: list[_File]) -> None:
         if not new:
             return
+        self._into = self._staging(t, new)
+        self._land_read(t, res, new)
+        if self._into == STAGE:  # (after a failure it goes with the rolled-back transaction's connection)
+            self.con.execute(f"DROP TABLE {STAGE}")
+
+    def _staging(self, t: ct.Table, new: list[_File]) -> str:
+        """Where the rows read from this run's files go first: straight into landing.rows_<t>, or,
+        when a file is restated, into the temp table STAGE. A restated file mostly repeats its
+        previous version (a whole customers.csv every night, for a few new customers); staged,
+        its repeated rows are dropped in memory (`_drop_repeated_rows`) and only the others are
+        written to the database (`_move_staged`), instead of writing every row and deleting
+        most of them again (at scale 100: 0.2 s against 2 s for customers.csv's 575 k rows).
+        While staged, landing.rows_<t> together with STAGE hold what landing.rows_<t> alone
+        would hold without the stage."""
+        if not any(nf.restated for nf in new):
+            return rows_table(t)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT * FROM {rows_table(t)} LIMIT 0")
+        return STAGE
+
+    def _move_staged(self, t: ct.Table, nf: _File) -> None:
+        """Write a file's staged rows to landing.rows_<t> (after its repeated rows are dropped)."""
+        if self._into != STAGE:
+            return
+        this = lit(nf.f.rel)
+        self.con.execute(f"INSERT INTO {rows_table(t)} SELECT * FROM {STAGE} WHERE _file_name = {this}")
+        self.con.execute(f"DELETE FROM {STAGE} WHERE _file_name = {this}")
+
+    def _land_read(self, t: ct.Table, res: TableResult, new: list[_File]) -> None:
         groups: dict[tuple, list[_File]] = {}
         for nf in new:
             try:
@@ -593,6 +626,9 @@ class Lander:
                     self._read_one_by_one(t, group)
         landed = [nf for g in groups.values() for nf in g if nf.f.rel not in self._rejected]
         for nf in landed:
+            if nf.restated:
+                self._drop_repeated_rows(t, nf)
+            self._move_staged(t, nf)
             self._replace_previous_version(t, nf)
             self._ledger(t.name, nf.f.rel, nf.checksum, nf.rows, nf.f, "restated" if nf.restated else "loaded")
             for table in ("rejected_files", "rejected_rows"):
@@ -627,7 +663,7 @@ class Lander:
 
     def _delete_batch_rows(self, t: ct.Table, group: list[_File]) -> None:
         self.con.execute(
-            f"DELETE FROM {rows_table(t)} WHERE _batch = ? AND _file_name IN ({', '.join(lit(nf.f.rel) for nf in group)})",
+            f"DELETE FROM {self._into} WHERE _batch = ? AND _file_name IN ({', '.join(lit(nf.f.rel) for nf in group)})",
             [self.batch],
         )
 
@@ -653,7 +689,7 @@ class Lander:
         numbered = f"(SELECT row_number() OVER () AS _rn, filename AS _path, * FROM {relation})"
         names = _landed_column_names(t)
         sql = f"""
-            INSERT INTO {rows_table(t)} ({", ".join(q(n) for n in names)})
+            INSERT INTO {self._into} ({", ".join(q(n) for n in names)})
             SELECT {_case_path("_path", {p: nf.f.rel for p, nf in by_path.items()})},
                    _rn - min(_rn) OVER (PARTITION BY _path) + 1,
                    CAST({_case_path("_path", {p: str(nf.f.mtime) for p, nf in by_path.items()})} AS TIMESTAMP),
@@ -669,7 +705,7 @@ class Lander:
             self._land_rejected_lines(t, rej, by_path)
         counts = dict(
             self.con.execute(
-                f"SELECT _file_name, count(*) FROM {rows_table(t)} WHERE _batch = ? GROUP BY 1", [self.batch]
+                f"SELECT _file_name, count(*) FROM {self._into} WHERE _batch = ? GROUP BY 1", [self.batch]
             ).fetchall()
         )
         for nf in group:
@@ -689,7 +725,7 @@ class Lander:
         _exec(
             self.con,
             f"""
-            INSERT INTO {rows_table(t)} (_file_name, _row_number, _file_mtime, _landed_at, _batch, _raw_line,
+            INSERT INTO {self._into} (_file_name, _row_number, _file_mtime, _landed_at, _batch, _raw_line,
                 _key, _event_date, _row_rules)
             SELECT {rels}, line, CAST({mtimes} AS TIMESTAMP), CAST($clock AS TIMESTAMP), $batch,
                    rtrim(csv_line, chr(13) || chr(10)), NULL, NULL, ['line ' || line || ' cannot be read as CSV: ' || why]
@@ -708,7 +744,7 @@ class Lander:
         self.con.execute(f"DROP TABLE IF EXISTS {rej}_scans")
         for nf in by_path.values():
             good, every = self._one(
-                f"SELECT count(*) FILTER (WHERE _raw_line IS NULL), count(*) FROM {rows_table(t)} "
+                f"SELECT count(*) FILTER (WHERE _raw_line IS NULL), count(*) FROM {self._into} "
                 "WHERE _batch = ? AND _file_name = ?",
                 [self.batch, nf.f.rel],
             )
@@ -722,11 +758,10 @@ class Lander:
     def _replace_previous_version(self, t: ct.Table, nf: _File) -> None:
         """A restatement replaces its previous version's rows with the same key (and those whose
         key did not parse); their keys are resolved again. A key the new version repeats as it
-        was keeps its previous row instead (`_drop_repeated_rows`): nothing about it changed, so
-        it is neither resolved again nor re-opens its date."""
+        was has kept its previous row instead (`_drop_repeated_rows`, run before): nothing about it
+        changed, so it is neither resolved again nor re-opens its date."""
         if not nf.restated:
             return
-        self._drop_repeated_rows(t, nf)
         rt = rows_table(t)
         old = f"_file_name = {lit(nf.f.rel)} AND _batch <> {lit(self.batch)}"
         new_keys = f"SELECT _key FROM {rt} WHERE _file_name = {lit(nf.f.rel)} AND _batch = {lit(self.batch)}"
@@ -742,20 +777,23 @@ class Lander:
         """Deletes the new version's rows that repeat the previous version's exactly: one row of
         the key in each version, every column of the contract equal (NULL equal to NULL), and no
         other file holding the key (there, the newer file now wins). A monthly file restated
-        for a few changed rows then re-opens those rows' dates, not the month's."""
-        rt, this, batch = rows_table(t), lit(nf.f.rel), lit(self.batch)
+        for a few changed rows then re-opens those rows' dates, not the month's. The new rows are
+        deleted where they are still staged (`_staging`); the previous version is in
+        landing.rows_<t>."""
+        rt, staged, this, batch = rows_table(t), self._into, lit(nf.f.rel), lit(self.batch)
+        every = rt if staged == rt else f"(SELECT * FROM {rt} UNION ALL SELECT * FROM {staged})"
         same = " AND ".join(f"n.{q(c.name)} IS NOT DISTINCT FROM o.{q(c.name)}" for c in t.columns)
         self.con.execute(
-            f"""DELETE FROM {rt} WHERE _file_name = {this} AND _batch = {batch} AND _key IN (
+            f"""DELETE FROM {staged} WHERE _file_name = {this} AND _batch = {batch} AND _key IN (
                 SELECT n._key
-                FROM (SELECT * FROM {rt} WHERE _file_name = {this} AND _batch = {batch}) n
+                FROM (SELECT * FROM {staged} WHERE _file_name = {this} AND _batch = {batch}) n
                 JOIN (SELECT * FROM {rt} WHERE _file_name = {this} AND _batch <> {batch}) o
                   ON n._key = o._key AND {same}
                 WHERE n._key IN (
-                    SELECT _key FROM {rt} WHERE _file_name = {this} AND _key IS NOT NULL GROUP BY _key
+                    SELECT _key FROM {every} AS e WHERE _file_name = {this} AND _key IS NOT NULL GROUP BY _key
                     HAVING count(*) FILTER (WHERE _batch = {batch}) = 1
                        AND count(*) FILTER (WHERE _batch <> {batch}) = 1)
-                  AND n._key NOT IN (SELECT _key FROM {rt} WHERE _file_name <> {this} AND _key IS NOT NULL))"""
+                  AND n._key NOT IN (SELECT _key FROM {every} AS e WHERE _file_name <> {this} AND _key IS NOT NULL))"""
         )
 
     def _record_changed_dates(self, t: ct.Table, where: str) -> None:
