@@ -575,7 +575,7 @@ class Lander:
             return
         self._into = self._staging(t, new)
         self._land_read(t, res, new)
-        if self._into == STAGE:  # (after a failure it goes with the rolled-back transaction's connection)
+        if self._into == STAGE:  # (after a failure, the rollback of the table's transaction drops it)
             self.con.execute(f"DROP TABLE {STAGE}")
 
     def _staging(self, t: ct.Table, new: list[_File]) -> str:
@@ -584,7 +584,8 @@ class Lander:
         previous version (a whole customers.csv every night, for a few new customers); staged,
         its repeated rows are dropped in memory (`_drop_repeated_rows`) and only the others are
         written to the database (`_move_staged`), instead of writing every row and deleting
-        most of them again (at scale 100: 0.2 s against 2 s for customers.csv's 575 k rows).
+        most of them again (customers.csv at scale 100, 575 k rows: read into the stage in 1.3 s,
+        against 2.4 s into the table).
         While staged, landing.rows_<t> together with STAGE hold what landing.rows_<t> alone
         would hold without the stage."""
         if not any(nf.restated for nf in new):
