@@ -135,6 +135,7 @@ def test_freshness_compares_latest_event_date_with_as_of(tmp_path):
     assert orders.rows_after_as_of == 1  # the 20th is after the as-of date: ignored
     stale = table_freshness(con, "orders", dt.date(2026, 3, 12))
     assert stale.lag_days == 3 and not stale.is_fresh and "stale" in stale.message
+    assert stale.rows_after_as_of == 1
     lines = table_freshness(con, "order_lines", dt.date(2026, 3, 8))  # via their order's order_ts
     assert lines.latest == dt.date(2026, 3, 5) and not lines.is_fresh
     assert table_freshness(con, "fx_rates", dt.date(2026, 3, 10)).is_fresh  # Friday's rate on Tuesday
