@@ -21,9 +21,10 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 	@echo "==> installed; the kpi command is $(BIN)/kpi"
 
-# dbt's manifest (the asset graph Dagster loads), prepared again when a model, macro or test changes.
+# dbt's manifest (the asset graph Dagster loads) and the MetricFlow plan of
+# kpi_values_by_dimension, prepared again when a model, macro or test changes.
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	@echo "==> preparing the dbt manifest"
+	@echo "==> preparing the dbt manifest and the kpi_values_by_dimension plan"
 	@$(BIN)/python -m orchestration.lib.dbt_manifest
 
 run: install

@@ -79,6 +79,34 @@ def _additive_kpis(layer) -> set[str]:
     return out
 
 
+def test_a_new_home_publishes_with_the_plan_its_checkout_keeps(layer, tmp_path):
+    from orchestration.lib.semantic import by_dimension_statements, semantic_manifest_path
+
+    manifest, checkout = semantic_manifest_path(), tmp_path / "checkout"
+    planned = []
+
+    def planner():
+        planned.append(True)
+        return layer
+
+    first = by_dimension_statements(planner, manifest, tmp_path / "home1", checkout)
+    assert planned == [True] and len(first.full) == len(first.since) == len(first.pieces) > 50
+    second = by_dimension_statements(planner, manifest, tmp_path / "home2", checkout)
+    assert planned == [True]  # read, not planned again
+    assert (second.key, second.full, second.since, second.pieces) == (first.key, first.full, first.since, first.pieces)
+    assert [p.name for p in (tmp_path / "home2").iterdir()] == [f"by_dimension-{first.key}.json"]
+
+    # another manifest (one byte more) is never served that plan
+    other = tmp_path / "semantic_manifest.json"
+    other.write_bytes(manifest.read_bytes() + b" ")
+
+    def refuse():
+        raise AssertionError("planned again")
+
+    with pytest.raises(AssertionError, match="planned again"):
+        by_dimension_statements(refuse, other, tmp_path / "home3", checkout)
+
+
 def test_kpi_values_by_dimension_slices_add_up_to_the_totals(serving, layer):
     additive = _additive_kpis(layer)
     assert {"revenue", "mrr", "headcount", "leads", "marketing_spend"} <= additive

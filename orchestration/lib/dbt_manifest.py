@@ -175,3 +175,7 @@ if __name__ == "__main__":  # `make install`: prepare the manifest once
     # so a new home's first build starts from this partial parse instead of parsing everything
     parse_project(PROJECT.project_dir, PROJECT.project_dir / PROJECT.target_path)
     print(f"dbt manifest: {PROJECT.manifest_path}")
+    # and the MetricFlow statements of kpi_values_by_dimension, planned from it (no run plans them)
+    from orchestration.lib.semantic import prepare_shared_plan
+
+    print(f"kpi_values_by_dimension plan: {prepare_shared_plan()}")
