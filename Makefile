@@ -22,8 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 	@echo "==> installed; the kpi command is $(BIN)/kpi"
 
 # dbt's manifest (the asset graph Dagster loads) and the MetricFlow plan of
-# kpi_values_by_dimension, prepared again when a model, macro or test changes.
-$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+# kpi_values_by_dimension, prepared again when a model, macro or test changes, or the code that
+# writes the plan (the plan's key covers it: lib/semantic.py).
+$(MANIFEST): $(STAMP) $(DBT_SOURCES) orchestration/lib/semantic.py
 	@echo "==> preparing the dbt manifest and the kpi_values_by_dimension plan"
 	@$(BIN)/python -m orchestration.lib.dbt_manifest
 
