@@ -128,6 +128,34 @@ def test_kpi_values_by_dimension_slices_add_up_to_the_totals(serving, layer):
     assert not wrong, wrong[:5]
 
 
+def test_a_kpi_is_sliced_where_its_own_tables_have_rows_not_where_another_kpis_do(serving, layer):
+    """A member's month holds a KPI's row when that KPI's tables have rows there, as `kpi query`
+    of the KPI alone answers: revenue holds no 0 for a segment's month with support tickets and
+    no order (kpi_values_by_dimension plans one statement per group of KPIs that read the same
+    tables, semantic.kpi_groups)."""
+    dimension = "customer__segment"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        published = con.execute(
+            "select kpi_id, period_start, member, value from kpi.kpi_values_by_dimension"
+            " where dimension = ? and grain = 'month'",
+            [dimension],
+        ).fetchall()
+        periods = con.execute("select kpi_id, period_start from kpi.kpi_values where grain = 'month'").fetchall()
+    periods = set(periods)
+    for kpi in ("revenue", "active_customers", "csat", "nps", "new_customers"):
+        alone = layer.query([kpi], ["month", dimension])
+        days = [r[0].date() if isinstance(r[0], dt.datetime) else r[0] for r in alone.rows]
+        expected = {
+            (day, r[1]): r[2]
+            for day, r in zip(days, alone.rows, strict=True)
+            if r[2] is not None and (kpi, day) in periods
+        }
+        got = {(day, member): value for k, day, member, value in published if k == kpi and value is not None}
+        assert len(expected) >= 20, kpi
+        assert got.keys() == expected.keys(), (kpi, sorted(got.keys() ^ expected.keys())[:5])
+        assert all(math.isclose(got[k], float(expected[k]), rel_tol=1e-9, abs_tol=1e-9) for k in got), kpi
+
+
 def test_kpi_values_by_dimension_keeps_numerator_denominator_and_measurability(serving):
     with duckdb.connect(str(serving), read_only=True) as con:
         grains = {r[0] for r in con.execute("select distinct grain from kpi.kpi_values_by_dimension").fetchall()}

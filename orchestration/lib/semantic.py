@@ -381,6 +381,32 @@ def slices(layer: SemanticLayer) -> dict[str, list[str]]:
     return dict(sorted(out.items()))
 
 
+def kpi_groups(layer: SemanticLayer, kpis: list[str]) -> list[list[str]]:
+    """`kpis` in groups that read the same semantic models: two KPIs share a group when the
+    measures they (or their numerators and denominators) aggregate come from a common model, or
+    from models a third KPI links. kpi_values_by_dimension plans one statement per group, so a
+    night computes each group from the first day that changed in its own tables: a first order
+    that moves a customer's support tickets of March into its segment re-slices the ticket KPIs
+    since March, not the order KPIs."""
+    owner = {m.name: sm.node_relation.alias for sm in layer.manifest.semantic_models for m in sm.measures}
+
+    def models(name: str) -> set[str]:
+        metric = layer.metrics[name]
+        found = {owner[m.name] for m in metric.type_params.input_measures if m.name in owner}
+        for helper in (meta(metric).get("numerator"), meta(metric).get("denominator")):
+            found |= models(helper) if helper else set()
+        return found
+
+    groups: list[tuple[set[str], list[str]]] = []
+    for kpi in kpis:
+        read, members = models(kpi), [kpi]
+        for group in [g for g in groups if g[0] & read]:  # every group it links, into one
+            groups.remove(group)
+            read, members = read | group[0], group[1] + members
+        groups.append((read, members))
+    return sorted((sorted(members) for _, members in groups), key=lambda g: min(map(kpis.index, g)))
+
+
 #: the first day a "since" statement of kpi_values_by_dimension is planned from, replaced by the
 #: night's own first re-opened day when it runs: a year start (so every month and quarter
 #: MetricFlow aligns the constraint to starts on it too) that MetricFlow accepts (its time
@@ -419,13 +445,14 @@ _RELATION = re.compile(r'"?semantic"?\."?(sem_\w+)"?')
 
 @dataclass(frozen=True)
 class ByDimensionPlan:
-    """The SELECTs of kpi_values_by_dimension, one per dimension and grain (`pieces`): `full`
-    (every period) and `since` (the periods from SINCE_SENTINEL on, the sentinel to be replaced)."""
+    """The SELECTs of kpi_values_by_dimension, one per dimension, grain and group of KPIs
+    (`pieces`, `kpi_groups`): `full` (every period) and `since` (the periods from SINCE_SENTINEL
+    on, the sentinel to be replaced)."""
 
     key: str | None  # `_plan_key`: a publish built from another plan starts over
     full: list[str]
     since: list[str]
-    pieces: list[tuple[str, str]]  # (dimension, grain) of each statement
+    pieces: list[tuple[str, str, tuple[str, ...]]]  # (dimension, grain, KPIs) of each statement
 
     def relations(self, i: int) -> set[str]:
         """The semantic relations (`sem_*`) statement i reads."""
@@ -463,7 +490,7 @@ def _read_plan(folder: Path, key: str) -> ByDimensionPlan | None:
         return None
     if not isinstance(kept, dict) or set(kept) != PLAN_FIELDS:
         return None
-    return ByDimensionPlan(key, kept["full"], kept["since"], [tuple(p) for p in kept["pieces"]])
+    return ByDimensionPlan(key, kept["full"], kept["since"], [(d, g, tuple(k)) for d, g, k in kept["pieces"]])
 
 
 def _keep_plan(folder: Path, plan: ByDimensionPlan) -> None:
@@ -492,8 +519,9 @@ def by_dimension_statements(
     (no data, no date), so it is planned once per manifest (`_plan_key`) and kept in `cache_dir`
     (the home's) and in `shared` (the checkout's, prepared by `make install`:
     `prepare_shared_plan`): a night runs SQL only, and so does the first publish of a new home.
-    Planning the 114 statements is about 9 to 15 s alone; a new home's scale-1 full build took
-    62.5 and 63.6 s planning them, 38.3 and 41.8 s with the checkout's plan."""
+    Planning the 114 statements of 57 pieces (before `kpi_groups`; 180 of 90 since) took 9 to 15 s
+    alone; a new home's scale-1 full build took 62.5 and 63.6 s planning them, 38.3 and 41.8 s with
+    the checkout's plan."""
     key = _plan_key(manifest)
     folders = [folder for folder in (cache_dir, shared) if folder is not None] if key else []
     for i, folder in enumerate(folders):
@@ -503,10 +531,15 @@ def by_dimension_statements(
                 _keep_plan(before, plan)
             return plan
     layer = layer_factory()
-    pieces = [(dim, grain, kpis) for dim, kpis in slices(layer).items() for grain in SLICE_GRAINS]
-    full = [by_dimension_select(layer, dim, grain, kpis) for dim, grain, kpis in pieces]
-    since = [by_dimension_select(layer, dim, grain, kpis, start=SINCE_SENTINEL) for dim, grain, kpis in pieces]
-    plan = ByDimensionPlan(key, full, since, [(dim, grain) for dim, grain, _ in pieces])
+    pieces = [
+        (dim, grain, tuple(group))
+        for dim, kpis in slices(layer).items()
+        for grain in SLICE_GRAINS
+        for group in kpi_groups(layer, kpis)
+    ]
+    full = [by_dimension_select(layer, dim, grain, list(kpis)) for dim, grain, kpis in pieces]
+    since = [by_dimension_select(layer, dim, grain, list(kpis), start=SINCE_SENTINEL) for dim, grain, kpis in pieces]
+    plan = ByDimensionPlan(key, full, since, pieces)
     for folder in folders:
         _keep_plan(folder, plan)
     return plan
@@ -539,8 +572,8 @@ def write_values_by_dimension(
     nothing comes back to Python.
 
     `since` (one period start of its grain, or None, per statement of the plan) and `previous` (the previous
-    publish's table): for a statement with a day, the periods of its dimension and grain before
-    that day are copied from `previous` (their inputs did not change: lib/publish.py decides),
+    publish's table): for a statement with a day, the periods of its dimension, grain and KPIs
+    before that day are copied from `previous` (their inputs did not change: lib/publish.py decides),
     with is_measurable from today's kpi_values, and only the periods from that day on are
     computed, by its "since" statement; a statement with None computes every period."""
     columns = "kpi_id, grain, period_start, dimension, member, value, numerator, denominator"
@@ -549,13 +582,18 @@ def write_values_by_dimension(
     con.execute(f"create or replace temp table _by_dimension ({BY_DIMENSION_COLUMNS})")
     sentinel = SINCE_SENTINEL.isoformat()
     days = since if since is not None and previous is not None else [None] * len(plan.full)
-    kept = [(dimension, grain, day) for (dimension, grain), day in zip(plan.pieces, days, strict=True) if day]
+    kept = [
+        (dimension, grain, kpi, day)
+        for (dimension, grain, kpis), day in zip(plan.pieces, days, strict=True)
+        if day
+        for kpi in kpis
+    ]
     if kept:  # one pass over the previous table for every statement's kept periods
-        rows = ", ".join(f"({lit(d)}, {lit(g)}, date '{day.isoformat()}')" for d, g, day in kept)
+        rows = ", ".join(f"({lit(d)}, {lit(g)}, {lit(k)}, date '{day.isoformat()}')" for d, g, k, day in kept)
         con.execute(
             f"insert into _by_dimension select {selected}, v.is_measurable from {previous} as s {join}"
-            f" inner join (values {rows}) as k(dimension, grain, first_day)"
-            " on k.dimension = s.dimension and k.grain = s.grain and s.period_start < k.first_day"
+            f" inner join (values {rows}) as k(dimension, grain, kpi_id, first_day) on k.dimension = s.dimension"
+            " and k.grain = s.grain and k.kpi_id = s.kpi_id and s.period_start < k.first_day"
         )
     for full, since_select, day in zip(plan.full, plan.since, days, strict=True):
         select, keep = full, ""
