@@ -574,9 +574,12 @@ class Lander:
         if not new:
             return
         self._into = self._staging(t, new)
-        self._land_read(t, res, new)
-        if self._into == STAGE:  # (after a failure, the rollback of the table's transaction drops it)
-            self.con.execute(f"DROP TABLE {STAGE}")
+        try:
+            self._land_read(t, res, new)
+            if self._into == STAGE:  # (after a failure, the rollback of the table's transaction drops it)
+                self.con.execute(f"DROP TABLE {STAGE}")
+        finally:
+            self._into = ""  # nothing lands outside `_land`
 
     def _staging(self, t: ct.Table, new: list[_File]) -> str:
         """Where the rows read from this run's files go first: straight into landing.rows_<t>, or,
