@@ -14,7 +14,7 @@ import pytest
 from semantic_parity import parity_problems
 
 from orchestration.cli import main
-from orchestration.lib.semantic import SemanticLayer
+from orchestration.lib.semantic import SemanticLayer, plain_ratio, slices
 
 
 @pytest.fixture(scope="module")
@@ -128,32 +128,63 @@ def test_kpi_values_by_dimension_slices_add_up_to_the_totals(serving, layer):
     assert not wrong, wrong[:5]
 
 
+def _by_dimension_against_alone(
+    serving, layer, kpis_by_dimension: dict[str, list[str]], grain: str, at_least: int = 5
+) -> int:
+    """Asserts that kpi_values_by_dimension's rows of each KPI sliced by a dimension at `grain`
+    are those of `kpi query` of that KPI alone (SemanticLayer.query: MetricFlow's own SQL for the
+    one metric), on the periods kpi_values publishes, at least `at_least` of each; returns how many
+    values were compared."""
+    with duckdb.connect(str(serving), read_only=True) as con:
+        published = con.execute(
+            "select kpi_id, dimension, period_start, member, value from kpi.kpi_values_by_dimension where grain = ?",
+            [grain],
+        ).fetchall()
+        periods = set(
+            con.execute("select kpi_id, period_start from kpi.kpi_values where grain = ?", [grain]).fetchall()
+        )
+    compared = 0
+    for dimension, kpis in kpis_by_dimension.items():
+        for kpi in kpis:
+            alone = layer.query([kpi], [grain, dimension])
+            days = [r[0].date() if isinstance(r[0], dt.datetime) else r[0] for r in alone.rows]
+            expected = {
+                (day, r[1]): r[2]
+                for day, r in zip(days, alone.rows, strict=True)
+                if r[2] is not None and (kpi, day) in periods
+            }
+            got = {(d, m): v for k, dim, d, m, v in published if (k, dim) == (kpi, dimension) and v is not None}
+            assert len(expected) >= at_least, (kpi, dimension)
+            assert got.keys() == expected.keys(), (kpi, dimension, sorted(got.keys() ^ expected.keys())[:5])
+            wrong = [k for k in got if not math.isclose(got[k], float(expected[k]), rel_tol=1e-12, abs_tol=1e-12)]
+            assert not wrong, (kpi, dimension, [(k, got[k], expected[k]) for k in wrong[:3]])
+            compared += len(got)
+    return compared
+
+
 def test_a_kpi_is_sliced_where_its_own_tables_have_rows_not_where_another_kpis_do(serving, layer):
     """A member's month holds a KPI's row when that KPI's tables have rows there, as `kpi query`
     of the KPI alone answers: revenue holds no 0 for a segment's month with support tickets and
     no order (kpi_values_by_dimension plans one statement per group of KPIs that read the same
     tables, semantic.kpi_groups)."""
-    dimension = "customer__segment"
-    with duckdb.connect(str(serving), read_only=True) as con:
-        published = con.execute(
-            "select kpi_id, period_start, member, value from kpi.kpi_values_by_dimension"
-            " where dimension = ? and grain = 'month'",
-            [dimension],
-        ).fetchall()
-        periods = con.execute("select kpi_id, period_start from kpi.kpi_values where grain = 'month'").fetchall()
-    periods = set(periods)
-    for kpi in ("revenue", "active_customers", "csat", "nps", "new_customers"):
-        alone = layer.query([kpi], ["month", dimension])
-        days = [r[0].date() if isinstance(r[0], dt.datetime) else r[0] for r in alone.rows]
-        expected = {
-            (day, r[1]): r[2]
-            for day, r in zip(days, alone.rows, strict=True)
-            if r[2] is not None and (kpi, day) in periods
-        }
-        got = {(day, member): value for k, day, member, value in published if k == kpi and value is not None}
-        assert len(expected) >= 20, kpi
-        assert got.keys() == expected.keys(), (kpi, sorted(got.keys() ^ expected.keys())[:5])
-        assert all(math.isclose(got[k], float(expected[k]), rel_tol=1e-9, abs_tol=1e-9) for k in got), kpi
+    kpis = ["revenue", "active_customers", "csat", "nps", "new_customers"]
+    assert _by_dimension_against_alone(serving, layer, {"customer__segment": kpis}, "month", at_least=20) >= 100
+
+
+def test_a_ratio_kpi_sliced_is_its_numerator_over_its_denominator_as_metricflow_computes_it(serving, layer):
+    """kpi_values_by_dimension computes a plain ratio KPI (semantic.plain_ratio) from the numerator
+    and denominator its statement returns, instead of asking MetricFlow for it: for each of them,
+    by the first dimension it is sliced by, at quarter, the values are MetricFlow's own for the
+    ratio metric alone, member by member, and where MetricFlow has no value it has none."""
+    ratios = {k for k in layer.kpi_metrics if plain_ratio(layer.metrics[k])}
+    assert {"average_order_value", "gross_margin", "csat", "conversion_rate", "cost_per_lead"} <= ratios
+    assert not {"nps", "marketing_roi", "inventory_turnover", "revenue"} & ratios  # derived or simple
+    first: dict[str, list[str]] = {}
+    for dimension, kpis in slices(layer).items():
+        for kpi in sorted(ratios & set(kpis) - {k for ks in first.values() for k in ks}):
+            first.setdefault(dimension, []).append(kpi)
+    assert sum(map(len, first.values())) >= 12
+    assert _by_dimension_against_alone(serving, layer, first, "quarter") >= 200
 
 
 def test_kpi_values_by_dimension_keeps_numerator_denominator_and_measurability(serving):

@@ -414,25 +414,60 @@ def kpi_groups(layer: SemanticLayer, kpis: list[str]) -> list[list[str]]:
 SINCE_SENTINEL = dt.date(2001, 1, 1)
 
 
+def plain_ratio(metric) -> bool:
+    """Whether a metric is a MetricFlow ratio of the very metrics its meta names as numerator and
+    denominator, with no filter, alias or offset: its value is then numerator ÷ denominator, which
+    kpi_values_by_dimension computes itself (`by_dimension_select`)."""
+    params, m = metric.type_params, meta(metric)
+    if getattr(metric.type, "value", metric.type) != "ratio" or metric.filter is not None:
+        return False
+    sides = [(params.numerator, m.get("numerator")), (params.denominator, m.get("denominator"))]
+    return all(
+        side is not None
+        and side.name == named
+        and side.filter is None
+        and side.alias is None
+        and side.offset_window is None
+        and side.offset_to_grain is None
+        for side, named in sides
+    )
+
+
 def by_dimension_select(
     layer: SemanticLayer, dimension: str, grain: str, kpis: list[str], start: dt.date | None = None
 ) -> str:
     """SELECT of kpi_values_by_dimension's rows for one dimension and grain (without
     is_measurable): one MetricFlow query for all the KPIs and their numerators/denominators.
     `start`: only the periods from that day on (MetricFlow's time constraint, which reads the
-    days before it that a cumulative or offset metric needs)."""
-    parts = {}
+    days before it that a cumulative or offset metric needs).
+
+    A `plain_ratio` KPI is not asked of MetricFlow: its value is its numerator ÷ its denominator,
+    written as MetricFlow writes a ratio (each cast to DOUBLE, a zero denominator made NULL), from
+    the numerator and denominator the query returns anyway. MetricFlow would compute both again
+    in a subquery of their own: a group of order KPIs read sem_orders three times and
+    sem_order_lines twice, and reads each once now. A row of the query where the ratio has no
+    inputs (another KPI's) gets 0 ÷ NULL, NULL, as MetricFlow's outer join gives it."""
+    parts, ratios = {}, set()
     for kpi in kpis:
-        m = meta(layer.metrics[kpi])
+        metric = layer.metrics[kpi]
+        m = meta(metric)
         parts[kpi] = (m.get("numerator"), m.get("denominator"))
-    helpers = sorted({h for pair in parts.values() for h in pair if h and h not in kpis})
-    mf_sql = layer.sql(list(kpis) + helpers, [grain, dimension], start=start)
+        if plain_ratio(metric):
+            ratios.add(kpi)
+    asked = [k for k in kpis if k not in ratios]
+    asked += sorted({h for pair in parts.values() for h in pair if h and h not in asked})
+    mf_sql = layer.sql(asked, [grain, dimension], start=start)
     column = dimension  # MetricFlow names a group-by column after the group-by
     selects = []
     for kpi, (num, den) in parts.items():
+        value = (
+            f"cast(q.{num} as double) / cast(nullif(q.{den}, 0) as double)"
+            if kpi in ratios
+            else f"cast(q.{kpi} as double)"
+        )
         selects.append(
             f"select '{kpi}' as kpi_id, '{grain}' as grain, cast(q.{TIME}__{grain} as date) as period_start, "
-            f"'{dimension}' as dimension, cast(q.{column} as varchar) as member, cast(q.{kpi} as double) as value, "
+            f"'{dimension}' as dimension, cast(q.{column} as varchar) as member, {value} as value, "
             f"{f'cast(q.{num} as double)' if num else 'cast(null as double)'} as numerator, "
             f"{f'cast(q.{den} as double)' if den else 'cast(null as double)'} as denominator from q"
         )
