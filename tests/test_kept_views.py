@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest import copy_home
 
-from orchestration.defs.dbt import _manifest, _views_to_keep
+from orchestration.defs.dbt import KEEP_VIEWS_SELECTION, _manifest, _views_to_keep
 from orchestration.lib.dbt_manifest import PROJECT, project_fingerprint, views
 from orchestration.lib.publish import _semantic_inputs
 from orchestration.lib.settings import Home
@@ -89,10 +89,9 @@ def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(
     models = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     assert built & set(views(manifest)) == set()
     assert models - set(views(manifest)) <= built  # every table and incremental model was built
-    # and every data test ran, those that read a kept view too (e.g. the MRR bridge identity)
+    # and every data test ran (one that reads a kept view too: the next test)
     data_tests = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "test"}
     assert data_tests and data_tests <= built
-    assert any(set(manifest["nodes"][t]["depends_on"]["nodes"]) & set(views(manifest)) for t in data_tests)
     # the home's manifest is the one dbt's parse wrote this night, not written again after the
     # build (lib/dbt_runner._one_manifest_write): no compiled SQL, and the graph the publish reads
     home_manifest = json.loads((home.dbt_target / "manifest.json").read_text())
@@ -113,6 +112,37 @@ def test_a_night_on_an_unchanged_project_builds_no_view_and_records_every_asset(
     job_assets = set(defs.resolve_job_def(PIPELINE_JOB).asset_layer.executable_asset_keys)
     assert job_assets and materialized == job_assets
     assert partitions == {night.isoformat()}
+
+
+def test_a_night_that_keeps_the_views_runs_a_data_test_that_reads_one(tmp_path, monkeypatch):
+    """A night that keeps the views selects every node that is not a view (KEEP_VIEWS_SELECTION)
+    rather than excluding the views: dbt's exclusion drops the data tests of what it excludes too,
+    and a data test that reads a KPI view would not run. No data test of the project reads a view
+    today (assert_mrr_bridge_identity reads int_kpi_rows), so one is added to a copy of the
+    project: the night's selection lists it and no view, the exclusion would not list it."""
+    from dbt.cli.main import dbtRunner
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT.project_dir, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    (project / "tests" / "assert_mrr_is_never_negative.sql").write_text(
+        "select * from {{ ref('kpi_mrr') }} where value < 0\n"
+    )
+    monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+
+    def listed(*selection: str) -> set[str]:
+        res = dbtRunner().invoke(
+            ["ls", *selection, "--output", "name", "--quiet", "--project-dir", str(project), "--profiles-dir",
+             str(project), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+        )  # fmt: skip
+        assert res.success, res.exception
+        return set(res.result)
+
+    view_names = {name for _, name in views(_manifest()).values()}
+    assert "kpi_mrr" in view_names
+    kept = listed("--select", KEEP_VIEWS_SELECTION)
+    assert "assert_mrr_is_never_negative" in kept and "int_kpi_rows" in kept
+    assert not kept & view_names
+    assert "assert_mrr_is_never_negative" not in listed("--exclude", "config.materialized:view")
 
 
 def test_a_new_homes_first_build_reuses_the_prepared_partial_parse(demo_build):
