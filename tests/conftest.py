@@ -101,3 +101,16 @@ def copy_home(build: Build, to: Path) -> Path:
     """A private copy of a build's home (to run again on it without touching the shared one)."""
     shutil.copytree(build.home, to, ignore=shutil.ignore_patterns("*.tmp", "tmp"))
     return to
+
+
+def dbt_invoke(args: list[str], project: Path, tmp_path: Path):
+    """dbt's `args` run in this process on the dbt project `project`, with its target and logs
+    under `tmp_path` (the checkout's are left alone); asserts it succeeded, returns the result."""
+    from dbt.cli.main import dbtRunner
+
+    res = dbtRunner().invoke(
+        [*args, "--quiet", "--project-dir", str(project), "--profiles-dir", str(project),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    )  # fmt: skip
+    assert res.success, res.exception
+    return res

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import re
 
+from conftest import dbt_invoke
+
 from orchestration.lib.dbt_manifest import prepared_manifest
 from orchestration.lib.settings import DBT_PROJECT_DIR
 
@@ -80,14 +82,8 @@ def test_the_period_spine_is_read_for_its_first_day_not_as_every_table():
 
 def _compiled_json(inline: str, tmp_path, monkeypatch):
     """The JSON that `dbt compile --inline` renders from the Jinja `inline`, with the project's macros."""
-    from dbt.cli.main import dbtRunner
-
     monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
-    res = dbtRunner().invoke(
-        ["compile", "--inline", inline, "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    )  # fmt: skip
-    assert res.success, res.exception
+    res = dbt_invoke(["compile", "--inline", inline], DBT_PROJECT_DIR, tmp_path)
     return json.loads(res.result.results[0].node.compiled_code)
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
-from conftest import copy_home
+from conftest import copy_home, dbt_invoke
 
 from orchestration.defs.dbt import KEEP_VIEWS_SELECTION, _manifest, _views_to_keep
 from orchestration.lib.dbt_manifest import PROJECT, project_fingerprint, views
@@ -20,9 +21,15 @@ from orchestration.lib.settings import Home
 from orchestration.pipeline import run_pipeline
 
 
-def test_the_fingerprint_changes_with_a_model_or_a_macro_and_only_then(tmp_path):
+def _project_copy(tmp_path) -> Path:
+    """A copy of the dbt project (without dbt's build folders) to change."""
     project = tmp_path / "dbt_project"
     shutil.copytree(PROJECT.project_dir, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    return project
+
+
+def test_the_fingerprint_changes_with_a_model_or_a_macro_and_only_then(tmp_path):
+    project = _project_copy(tmp_path)
     same = project_fingerprint(project)
     assert same == project_fingerprint()
     (project / "target").mkdir()
@@ -120,22 +127,14 @@ def test_a_night_that_keeps_the_views_runs_a_data_test_that_reads_one(tmp_path, 
     and a data test that reads a KPI view would not run. No data test of the project reads a view
     today (assert_mrr_bridge_identity reads int_kpi_rows), so one is added to a copy of the
     project: the night's selection lists it and no view, the exclusion would not list it."""
-    from dbt.cli.main import dbtRunner
-
-    project = tmp_path / "dbt_project"
-    shutil.copytree(PROJECT.project_dir, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    project = _project_copy(tmp_path)
     (project / "tests" / "assert_mrr_is_never_negative.sql").write_text(
         "select * from {{ ref('kpi_mrr') }} where value < 0\n"
     )
     monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
 
     def listed(*selection: str) -> set[str]:
-        res = dbtRunner().invoke(
-            ["ls", *selection, "--output", "name", "--quiet", "--project-dir", str(project), "--profiles-dir",
-             str(project), "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-        )  # fmt: skip
-        assert res.success, res.exception
-        return set(res.result)
+        return set(dbt_invoke(["ls", *selection, "--output", "name"], project, tmp_path).result)
 
     view_names = {name for _, name in views(_manifest()).values()}
     assert "kpi_mrr" in view_names
