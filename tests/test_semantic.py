@@ -8,13 +8,17 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
+import subprocess
+import sys
+import time
 
 import duckdb
 import pytest
 from semantic_parity import parity_problems
 
 from orchestration.cli import main
-from orchestration.lib.semantic import SemanticLayer, plain_ratio, slices
+from orchestration.lib.semantic import KEPT_PLANS, SemanticLayer, _keep_plan, _read_plan, plain_ratio, slices
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +109,38 @@ def test_a_new_home_publishes_with_the_plan_its_checkout_keeps(layer, tmp_path):
 
     with pytest.raises(AssertionError, match="planned again"):
         by_dimension_statements(refuse, other, tmp_path / "home3", checkout)
+
+    # the plans of other manifests (a test's copy of the project) do not evict it: a folder keeps
+    # the KEPT_PLANS used last, and reading a plan counts as using it
+    now = time.time()
+    os.utime(checkout / f"by_dimension-{first.key}.json", (now - 200, now - 200))
+    for i in range(KEPT_PLANS - 1):
+        _keep_plan(checkout, _tiny_plan(f"other{i}"))
+        os.utime(checkout / f"by_dimension-other{i}.json", (now - 100 + i, now - 100 + i))
+    assert by_dimension_statements(refuse, manifest, tmp_path / "home4", checkout).full == first.full
+    _keep_plan(checkout, _tiny_plan("newest"))
+    assert sorted(p.name for p in checkout.iterdir()) == sorted(
+        [f"by_dimension-{first.key}.json", "by_dimension-newest.json"]
+        + [f"by_dimension-other{i}.json" for i in range(1, KEPT_PLANS - 1)]
+    )
+
+
+def _tiny_plan(key: str):
+    from orchestration.lib.semantic import ByDimensionPlan
+
+    return ByDimensionPlan(key, ["select 1"], ["select 2"], [("channel", "month", ("revenue",))])
+
+
+def test_a_plan_part_left_by_a_killed_writer_is_deleted_and_a_live_writers_is_not(tmp_path):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"by_dimension-aaaa.{int(ended.stdout)}.tmp"
+    nameless = tmp_path / "by_dimension-bbbb.tmp"
+    live = tmp_path / f"by_dimension-cccc.{os.getpid()}.tmp"
+    for part in (dead, nameless, live):
+        part.write_text("{")
+    _keep_plan(tmp_path, _tiny_plan("dddd"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "by_dimension-dddd.json"])
+    assert _read_plan(tmp_path, "dddd") == _tiny_plan("dddd")
 
 
 def test_kpi_values_by_dimension_slices_add_up_to_the_totals(serving, layer):

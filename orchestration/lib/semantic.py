@@ -17,8 +17,10 @@ a comment or a subquery; every name is checked against the metric's dimensions f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -497,6 +499,8 @@ class ByDimensionPlan:
 #: the plans of this checkout, which every home reads before planning (a new home's first
 #: publish, each test's home): the dbt project's own target folder, beside the semantic manifest
 SHARED_PLANS = DBT_PROJECT_DIR / "target"
+#: how many plans a folder keeps (`_keep_plan`), the ones used last; each is about 0.75 MB
+KEPT_PLANS = 4
 PLAN_FIELDS = {"full", "since", "pieces"}
 
 
@@ -519,32 +523,62 @@ def _read_plan(folder: Path, key: str) -> ByDimensionPlan | None:
     """The plan kept in `folder` under `key` (None: none, or one being replaced right now)."""
     import json
 
+    path = folder / f"by_dimension-{key}.json"
     try:
-        kept = json.loads((folder / f"by_dimension-{key}.json").read_text())
+        kept = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
     if not isinstance(kept, dict) or set(kept) != PLAN_FIELDS:
         return None
+    with contextlib.suppress(OSError):  # the newest plans are kept (`_keep_plan`): this one is in use
+        os.utime(path)
     return ByDimensionPlan(key, kept["full"], kept["since"], [(d, g, tuple(k)) for d, g, k in kept["pieces"]])
 
 
 def _keep_plan(folder: Path, plan: ByDimensionPlan) -> None:
-    """Writes `plan` into `folder` in place of the plans of other keys (written aside and renamed
-    in: a reader sees a whole plan or none; a folder that cannot be written is left as it is)."""
+    """Writes `plan` into `folder` (written aside and renamed in: a reader sees a whole plan or
+    none; a folder that cannot be written is left as it is). The KEPT_PLANS plans used last are
+    kept, not only this one: a checkout's tests publish from copies of the dbt project, and a
+    plan of another manifest must not evict the one `make install` prepared. A part left by a
+    process that is gone (killed while writing) is deleted."""
     import json
-    import os
 
     target = folder / f"by_dimension-{plan.key}.json"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("by_dimension-*.json"):
-            if old != target:
-                old.unlink(missing_ok=True)
+        for part in folder.glob("by_dimension-*.tmp"):
+            if not _running(part.suffixes[-2][1:] if len(part.suffixes) >= 2 else ""):
+                part.unlink(missing_ok=True)
         part = folder / f"by_dimension-{plan.key}.{os.getpid()}.tmp"
         part.write_text(json.dumps({"full": plan.full, "since": plan.since, "pieces": plan.pieces}))
         part.replace(target)
+        kept = sorted(folder.glob("by_dimension-*.json"), key=_mtime, reverse=True)
+        for old in kept[KEPT_PLANS:]:
+            if old != target:
+                old.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _mtime(path: Path) -> float:
+    """When `path` was last written or used (0: gone since it was listed)."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _running(pid: str) -> bool:
+    """Whether the process `pid` (digits from a part's name) is alive; False for anything else."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, but another user's
+        return True
+    return True
 
 
 def by_dimension_statements(
