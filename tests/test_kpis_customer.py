@@ -38,6 +38,8 @@ Scenario A (as-of 2025-03-20: March 2025, Q1 2025 and 2025 are incomplete):
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from tests.dbt_harness import create_warehouse, dbt_build, kpi, query
@@ -143,17 +145,20 @@ FX_A = [
 
 
 def scenario_a_rows() -> dict:
-    """The raw rows of scenario A (module docstring), by table."""
-    return {
-        "customers": _customers(8),
-        "products": PRODUCTS,
-        "orders": [o for o, _ in ORDERS_A],
-        "order_lines": [line for _, line in ORDERS_A],
-        "fx_rates": FX_A,
-        "subscription_periods": SUBSCRIPTIONS_A,
-        "support_tickets": TICKETS_A,
-        "nps_responses": NPS_A,
-    }
+    """The raw rows of scenario A (module docstring), by table: a copy of its own for each caller,
+    which may change it (test_period_carry cancels O6 in its rows)."""
+    return copy.deepcopy(
+        {
+            "customers": _customers(8),
+            "products": PRODUCTS,
+            "orders": [o for o, _ in ORDERS_A],
+            "order_lines": [line for _, line in ORDERS_A],
+            "fx_rates": FX_A,
+            "subscription_periods": SUBSCRIPTIONS_A,
+            "support_tickets": TICKETS_A,
+            "nps_responses": NPS_A,
+        }
+    )
 
 
 @pytest.fixture(scope="module")
