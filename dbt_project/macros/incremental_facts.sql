@@ -17,28 +17,61 @@
     (select coalesce(max(consumed_seq), 0) from meta.dbt_watermarks where model_name = '{{ this.identifier }}')
 {%- endmacro %}
 
+{#- The changes since the model's watermark, read once (run_query) when the model is built, so
+    that changed_rows writes them as constants: a list of dates and a date reach the table scan,
+    which then skips every block outside them, where the same test written as subqueries on the
+    ledger ran on every row (a night at scale 100: the select of fct_order_lines took 0.49 s
+    alone with the subqueries, 0.14 s with the constants). Only
+    ingestion writes the ledger, before dbt runs, so the constants hold for the whole build.
+    A history of ten years has fewer than 4,000 dates: the list stays small. -#}
+{% macro _changes_since_watermark(tables, every_date_tables, fx) -%}
+    {%- set ledger = source('meta', 'changed_event_dates') -%}
+    {%- set everything = tables + every_date_tables + (['fx_rates'] if fx else []) -%}
+    {%- set rows = run_query(
+        "select 'day' as kind, cast(changed.event_date as varchar) as day from " ~ ledger ~ " as changed"
+        ~ " where changed.table_name in " ~ _changed_tables(tables) ~ " and changed.event_date is not null"
+        ~ " and changed.change_seq > " ~ _watermark() ~ " group by changed.event_date"
+        ~ " union all select 'every_date', null from " ~ ledger ~ " as changed"
+        ~ " where changed.table_name in " ~ _changed_tables(everything) ~ " and changed.event_date is null"
+        ~ " and changed.change_seq > " ~ _watermark()
+        ~ " union all select 'fx_from', cast(min(changed.event_date) as varchar) from " ~ ledger ~ " as changed"
+        ~ " where changed.table_name = 'fx_rates' and changed.change_seq > " ~ _watermark()
+        ~ " order by 1, 2"
+    ).rows -%}
+    {%- set fx_from = rows | selectattr(0, 'equalto', 'fx_from') | map(attribute=1) | list -%}
+    {{ return({
+        'days': rows | selectattr(0, 'equalto', 'day') | map(attribute=1) | list,
+        'every_date': rows | selectattr(0, 'equalto', 'every_date') | list | length > 0,
+        'fx_from': fx_from[0] if fx_from else none,
+    }) }}
+{%- endmacro %}
+
+{#- The rows to build again: those of a date that changed in `tables` since the model's watermark;
+    with `currency_expr` (or `needs_fx_expr`), also the rows that need a rate on or after the
+    earliest changed fx rate date; every row when one of `tables` + `every_date_tables` (or
+    fx_rates, with a currency) changed on every date. Not read when dbt parses (no database):
+    `true` stands in. -#}
 {% macro changed_rows(tables, date_expr, currency_expr=none, every_date_tables=[], needs_fx_expr=none) -%}
     {%- set needs_fx = needs_fx_expr or (currency_expr ~ " <> 'USD'" if currency_expr else none) -%}
+    {%- if not execute -%}
+    (true)
+    {%- else -%}
+    {%- set known = _changes_since_watermark(tables, every_date_tables, needs_fx is not none) -%}
     (
-        {{ date_expr }} in (
-            select changed.event_date from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name in {{ _changed_tables(tables) }}
-              and changed.change_seq > {{ _watermark() }}
-        )
-        or exists (
-            select 1 from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name in {{ _changed_tables(tables + every_date_tables) }}
-              and changed.event_date is null and changed.change_seq > {{ _watermark() }}
-        )
-        {%- if needs_fx %}
-        or ({{ needs_fx }} and {{ date_expr }} >= {{ _min_fx_change() }})
-        or exists (
-            select 1 from {{ source('meta', 'changed_event_dates') }} as changed
-            where changed.table_name = 'fx_rates' and changed.event_date is null
-              and changed.change_seq > {{ _watermark() }}
-        )
+        {%- if known['every_date'] %}
+        true
+        {%- else %}
+        {%- if known['days'] %}
+        {{ date_expr }} in ({% for day in known['days'] %}date '{{ day }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        {%- else %}
+        false
+        {%- endif %}
+        {%- if needs_fx and known['fx_from'] %}
+        or ({{ needs_fx }} and {{ date_expr }} >= date '{{ known['fx_from'] }}')
+        {%- endif %}
         {%- endif %}
     )
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro reopen_changed_rows(tables, date_column, currency_column=none, every_date_tables=[], needs_fx_column=none) -%}

@@ -21,6 +21,14 @@ lines as (
         sum(quantity) as units,
         sum(quantity * unit_price - discount_amount) as net_revenue_local
     from {{ ref('stg_sales__order_lines') }}
+    {% if is_incremental() %}
+        -- only the lines of the orders built again (the select's own filter): summing every
+        -- line first and joining the few orders after cost 0.8 s a night at scale 100, 0.1 s so
+        where order_id in (
+            select changed_orders.order_id from {{ ref('stg_sales__orders') }} as changed_orders
+            where {{ changed_rows(['orders', 'order_lines'], 'changed_orders.event_date', 'changed_orders.currency') }}
+        )
+    {% endif %}
     group by order_id
 )
 
