@@ -124,10 +124,11 @@ def test_no_model_reopened_by_exact_dates_reads_a_table_with_validity_ranges():
     that end, not by its event date (contract Table.valid_until; Resolver._validity_dates): right
     for the models that re-open every period from the earliest changed day on (int_kpi_rows,
     incremental_looking_back, the publish), wrong for those that re-open exactly the changed dates
-    or the periods holding them (reopen_changed_rows, reopen_changed_periods, the bridge's): they
-    would keep the row's old version. No such model may read those tables, other than through
-    int_event_date_bounds (each table's first and last event date and row count, which an end
-    does not change: the revenue bridge's periods start at the first order's)."""
+    or the periods or days holding them (reopen_changed_rows, reopen_changed_periods, the
+    bridge's, reopen_changed_days): they would keep the row's old version. No such model may
+    read those tables, other than through int_event_date_bounds (each table's first and last
+    event date and row count, which an end does not change: the revenue bridge's periods start
+    at the first order's)."""
     from orchestration.lib import contract as ct
     from orchestration.lib.dbt_manifest import NOT_AN_INPUT, raw_inputs
 
@@ -139,9 +140,12 @@ def test_no_model_reopened_by_exact_dates_reads_a_table_with_validity_ranges():
         for n in manifest["nodes"].values()
         if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"
     }
-    exact = [name for name, hook in hooks.items() if re.search(r"reopen_changed_(rows|periods|bridge_periods)\(", hook)]
+    exact = [
+        name for name, hook in hooks.items() if re.search(r"reopen_changed_(rows|periods|bridge_periods|days)\(", hook)
+    ]
     looking_back = [name for name, hook in hooks.items() if "reopen_looking_back(" in hook]
     assert len(exact) >= 10 and "int_customer_mrr_by_period" in looking_back  # not vacuous
+    assert {"int_orders_daily", "int_orders_costed_daily"} <= set(exact)
     assert raw_inputs(manifest, ["revenue_bridge"])["revenue_bridge"] >= ranged  # through the bounds
     for node in manifest["nodes"].values():
         if node["name"] == "int_event_date_bounds":
@@ -249,14 +253,17 @@ def test_a_full_build_stores_each_incremental_model_in_the_order_of_its_key(demo
         found = re.search(r"\{\{\s*in_key_order\('([^']+)'\)\s*\}\}\s*$", node["raw_code"])
         assert found, f"{name} is incremental but does not end with in_key_order(...)"
         keys[name] = [column.strip() for column in found.group(1).split(",")]
-        # the order is the key its pre-hook deletes by: a row model's date column, else the period;
+        # the order is the key its pre-hook deletes by: a row model's date column, a daily
+        # aggregate's day, else the period;
         # a model re-opened by entity (reopen_changed_keys) deletes by key, which skips no row
         # group, and is ordered by the date column its readers filter on and that it judges
         hook = " ".join(h["sql"] for h in node["config"]["pre-hook"])
         by_rows = re.search(r"reopen_changed_rows\(\[[^\]]*\], '(\w+)'", hook) or re.search(
             r"reopen_changed_keys\('\w+', ref\('\w+'\), \[[^\]]*\], '(\w+)'", hook
         )
-        assert keys[name] == ([by_rows.group(1)] if by_rows else ["grain", "period_start"]), (name, hook)
+        by_day = "reopen_changed_days(" in hook  # incremental_by_day: one row per day
+        expected = [by_rows.group(1)] if by_rows else ["day"] if by_day else ["grain", "period_start"]
+        assert keys[name] == expected, (name, hook)
     out_of_order = {}
     with duckdb.connect(str(demo_build.home / "warehouse.duckdb"), read_only=True) as con:
         for name, columns in sorted(keys.items()):

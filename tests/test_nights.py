@@ -1,7 +1,8 @@
 """Thirty consecutive nights, each landing one new day of files and running the real pipeline
 (Dagster, GX, dbt, publish) with that day as the as-of date, publish exactly what one full
 build of the same landing zone publishes, with restatements on one night (an old fx rate, an
-old order line, and an old order that lands late), which the incremental models re-open. Also:
+old order line, and an old order that lands late) and the whole history of orders restated on
+another (a change on every date), which the incremental models re-open. Also:
 a backfill to an earlier night publishes what that night published, the same night run twice
 changes nothing, and a run killed with SIGKILL at several points, then started again, ends
 where an uninterrupted run ends."""
@@ -33,6 +34,9 @@ NIGHTS = 30
 LAST_NIGHT = FIRST_NIGHT + dt.timedelta(days=NIGHTS - 1)
 #: the night on which old rows are restated and an old order lands late (see _late_rows)
 RESTATE_NIGHT = 12
+#: the night on which the whole history of orders is restated (see _restate_every_day): a
+#: change on every date since the first, which each incremental model re-opens
+RESTATE_ALL_NIGHT = 16
 #: the night a backfill goes back to, after the last night (on or after RESTATE_NIGHT: its
 #: publication then saw every row of a date up to it, as the backfill does)
 BACKFILL_NIGHT = 20
@@ -88,6 +92,22 @@ def _late_rows(tables) -> tuple[dict, dict]:
     return files, held
 
 
+def _restate_every_day(orders_file: Path) -> tuple[int, int]:
+    """Restates the history's orders file in place: every 7th completed order is returned and
+    every other order moves to another channel, so that every date of the history changes on
+    one night. Returns how many dates changed, and how many dates the file holds."""
+    import pandas as pd
+
+    orders = pd.read_csv(orders_file, dtype=str, keep_default_na=False)
+    position = pd.Series(range(len(orders)), index=orders.index)
+    returned = (position % 7 == 0) & (orders.status == "completed")
+    moved = ~returned
+    orders.loc[returned, "status"] = "returned"
+    orders.loc[moved, "channel"] = orders.loc[moved, "channel"].map(lambda c: "store" if c != "store" else "web")
+    orders.to_csv(orders_file, index=False)
+    return orders[returned | moved].order_ts.str[:10].nunique(), orders.order_ts.str[:10].nunique()
+
+
 @pytest.mark.longest
 def test_thirty_nights_publish_what_one_full_build_publishes(tmp_path, demo_tables, monkeypatch):
     tables, dates = demo_tables
@@ -104,9 +124,12 @@ def test_thirty_nights_publish_what_one_full_build_publishes(tmp_path, demo_tabl
         if i + 1 == RESTATE_NIGHT:
             for name, rows in late_files.items():
                 rows.to_csv(landing / name, index=False)
+        if i + 1 == RESTATE_ALL_NIGHT:
+            changed, days = _restate_every_day(landing / "orders" / "orders_history.csv")
+            assert changed == days > 100, (changed, days)
         print(f"night {i + 1}/{NIGHTS}: {night}", flush=True)
         _run(nightly, landing, night, monkeypatch)
-        if i + 1 in (RESTATE_NIGHT - 1, RESTATE_NIGHT, BACKFILL_NIGHT):
+        if i + 1 in (RESTATE_NIGHT - 1, RESTATE_NIGHT, RESTATE_ALL_NIGHT - 1, RESTATE_ALL_NIGHT, BACKFILL_NIGHT):
             published[i + 1] = snapshot(nightly)
     after_nights = snapshot(nightly)
 
@@ -117,6 +140,9 @@ def test_thirty_nights_publish_what_one_full_build_publishes(tmp_path, demo_tabl
 
     for month in (dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1)):
         assert revenue(RESTATE_NIGHT - 1, month) != revenue(RESTATE_NIGHT, month), month
+    # the restated history changed every month of it (returned orders earn no revenue)
+    for month in (dt.date(2024, 9, 1), dt.date(2024, 10, 1), dt.date(2024, 11, 1), dt.date(2025, 2, 1)):
+        assert revenue(RESTATE_ALL_NIGHT - 1, month) != revenue(RESTATE_ALL_NIGHT, month), month
 
     # the same night again: nothing changes
     _run(nightly, landing, LAST_NIGHT, monkeypatch)

@@ -1,6 +1,11 @@
 -- Per order day (up to the as-of date): revenue and COGS (USD) of the completed orders. An order
 -- whose revenue cannot be converted is left out of every money figure, its COGS included
 -- (kpis.md, Money), and counted as unconvertible.
+-- Incremental by day (macros/incremental_facts.sql, incremental_by_day): a night builds again
+-- the days whose orders changed, the days after a changed fx rate, and every day when a
+-- product changed (its unit cost is every order's COGS).
+{{ incremental_by_day() }}
+
 with orders as (
     select
         orders.order_date,
@@ -9,8 +14,11 @@ with orders as (
         orders.net_revenue_usd,
         coalesce(costs.cogs_usd, 0) as cogs_usd
     from {{ ref('fct_orders') }} as orders
-    left join {{ ref('fct_order_costs') }} as costs on orders.order_id = costs.order_id
-    where orders.is_completed and orders.order_date <= {{ as_of() }}
+    left join (
+        select * from {{ ref('fct_order_costs') }} as order_costs
+        where {{ days_to_build('order_costs.order_date') }}
+    ) as costs on orders.order_id = costs.order_id
+    where orders.is_completed and orders.order_date <= {{ as_of() }} and {{ days_to_build('orders.order_date') }}
 )
 
 select
@@ -21,3 +29,4 @@ select
     coalesce(bool_or(needs_fx), false) as fx_needed
 from orders
 group by order_date
+{{ in_key_order('day') }}
