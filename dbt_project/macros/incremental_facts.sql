@@ -436,15 +436,16 @@
         {%- endif -%}
         {%- set inputs = raw_inputs_of(model.unique_id) -%}
         {%- set dated = inputs | reject('equalto', 'fx_rates') | list -%}
+        {#- the as-of date's move, as the period models judge it (_as_of_moved_from) -#}
         {%- set known = run_query(
-            "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ as_of() ~ " as varchar)"
+            "select cast(" ~ _last_as_of() ~ " as varchar), cast(" ~ _as_of_moved_from() ~ " as varchar),"
+            ~ " cast(greatest(" ~ _last_as_of() ~ ", " ~ as_of() ~ ") as varchar)"
         ).rows[0] -%}
         {%- if known[0] is none -%}
         true
         {%- else -%}
-        {%- set moved = [known[0], known[1]] | sort -%}
         ({{ changed_rows(dated, date_expr, needs_fx_expr=('true' if 'fx_rates' in inputs else none)) }}
-            or ({{ date_expr }} > date '{{ moved[0] }}' and {{ date_expr }} <= date '{{ moved[1] }}'))
+            or {{ date_expr }} between date '{{ known[1] }}' and date '{{ known[2] }}')
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
