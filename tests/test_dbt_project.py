@@ -238,7 +238,8 @@ def test_a_full_build_stores_each_incremental_model_in_the_order_of_its_key(demo
     """Every incremental model ends with `in_key_order(<the day or period a night deletes and reads
     it by>)`, and the full build wrote its rows in that order (a DuckDB table's rowid is its storage
     order): a night's delete and its readers' filters on recent days or periods then skip the
-    history's row groups by their min/max (README, "Where a night's time goes")."""
+    history's row groups by their min/max (docs/decisions.md, "An incremental model's full build stores
+    its rows in the order of its key")."""
     import duckdb
 
     manifest = json.loads(prepared_manifest().read_text())
