@@ -2,8 +2,9 @@
 -- whose revenue cannot be converted is left out of every money figure, its COGS included
 -- (kpis.md, Money), and counted as unconvertible.
 -- Incremental by day (macros/incremental_facts.sql, incremental_by_day): a night builds again
--- the days whose orders changed, the days after a changed fx rate, and every day when a
--- product changed (its unit cost is every order's COGS).
+-- the days whose orders or lines changed, the days on or after a changed fx rate, the days the
+-- as-of date's move brings into or out of view, and every day when a product changed (its unit
+-- cost is every order's COGS).
 {{ incremental_by_day() }}
 
 with orders as (

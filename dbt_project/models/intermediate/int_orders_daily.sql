@@ -2,7 +2,8 @@
 -- revenue in USD. An order whose amount cannot be converted is left out of the revenue and of
 -- the order count divided into it, and counted as unconvertible (kpis.md, Money).
 -- Incremental by day (macros/incremental_facts.sql, incremental_by_day): a night builds again
--- the days whose orders changed, and the days after a changed fx rate.
+-- the days whose orders or lines changed, the days on or after a changed fx rate, and the days
+-- the as-of date's move brings into or out of view.
 {{ incremental_by_day() }}
 
 select
