@@ -547,6 +547,33 @@ def test_a_repeated_row_another_new_file_holds_is_landed_again(tmp_path):
     assert staged == 0
 
 
+def test_a_row_is_kept_from_the_previous_version_only_when_each_version_holds_its_key_once(tmp_path):
+    """A restated file's row that repeats its previous version is kept as it was
+    (Lander._drop_repeated_rows) only when the key is in each version once: a key repeated
+    inside one file is quarantined, every copy (raw-contract.md), so a version that repeats it
+    decides on its own. C1 is once in the first version and twice, as it was, in the second:
+    now quarantined. C2 is twice in the first and once, as it was, in the second: now accepted."""
+    home = Home(tmp_path)
+    folder = home.landing / "customers"
+    c1, c2 = "C1,2024-01-01,US,smb,organic", "C2,2024-02-01,DE,enterprise,organic"
+    _cust(folder, "a.csv", [c1, c2, c2], 1_700_000_000)
+    ingest(home, tables=["customers"], clock=lambda: CLOCK)
+    assert _state(home) == {"C1": "smb"}
+
+    _cust(folder, "a.csv", [c1, c1, c2], 1_700_000_100)
+    ingest(home, tables=["customers"], clock=lambda: CLOCK)
+    assert _state(home) == {"C2": "enterprise"}
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        quarantined = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE raw_row LIKE '%C1%') FROM meta.quarantine"
+            " WHERE table_name = 'customers'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert quarantined == (2, 2)
+
+
 def test_a_new_customer_reopens_only_the_dates_of_the_rows_that_name_it(tmp_path):
     """customers has no event date: a changed customer changes every date (NULL in the ledger); a
     new one only the dates of the accepted rows that name it without a foreign-key rule (leads,
