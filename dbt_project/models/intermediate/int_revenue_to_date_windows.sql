@@ -8,7 +8,7 @@
 -- years): its whole months are read from their sums (int_revenue_by_customer_product_period,
 -- grain month), only the days of its last, partial month one by one. Summing the year's window
 -- from its days, through a range join over every day, made this the longest table of a
--- scale-100 night (3.0-3.8 s).
+-- scale-100 night (3.0-3.8 s); it is now a view (dbt_project.yml).
 with windows as (
     select
         grain,
@@ -41,7 +41,7 @@ bounds as (
 
 -- a window's pieces, from the period spine: its whole months and the days of its last, partial
 -- month; each piece then finds its rows by equality (a hash join on a few hundred keys at most,
--- whose bounds prune the reads of the two tables, rather than a range join over all their rows)
+-- rather than a range join over all their rows: 0.5 s against 0.9 s on the scale-100 night)
 pieces as (
     select
         bounds.window_start,
