@@ -11,6 +11,7 @@ import duckdb
 import great_expectations as gx
 
 import orchestration.lib.gx_duckdb  # noqa: F401  (registers the data source type)
+from orchestration.lib.gx_suites import COUNTS_ONLY
 
 
 def test_passing_expectations_pass_and_failing_ones_fail_with_exact_counts(tmp_path):
@@ -70,12 +71,14 @@ def test_passing_expectations_pass_and_failing_ones_fail_with_exact_counts(tmp_p
     for exp, _, _ in cases:
         suite.add_expectation(exp)
     vd = ctx.validation_definitions.add(gx.ValidationDefinition(name="v", data=bd, suite=suite))
-    result = vd.run(result_format={"result_format": "SUMMARY"})
-    by_id = {r.expectation_config.id: r for r in result.results}
-    for exp, success, count in cases:
-        r = by_id[exp.id]
-        assert not (r.exception_info or {}).get("raised_exception"), r.exception_info
-        assert r.success is success, (exp.expectation_type, r.result)
-        assert r.result["unexpected_count"] == count, (exp.expectation_type, exp.kwargs, r.result)
+    # the pipeline's two formats: counts alone first, with examples when an expectation fails
+    for result_format in (COUNTS_ONLY, {"result_format": "SUMMARY"}):
+        result = vd.run(result_format=result_format)
+        by_id = {r.expectation_config.id: r for r in result.results}
+        for exp, success, count in cases:
+            r = by_id[exp.id]
+            assert not (r.exception_info or {}).get("raised_exception"), r.exception_info
+            assert r.success is success, (exp.expectation_type, r.result)
+            assert r.result["unexpected_count"] == count, (exp.expectation_type, exp.kwargs, r.result)
     ds.release()
     duckdb.connect(str(db)).close()  # released: the file can be opened for writing again

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -547,6 +549,50 @@ def test_a_repeated_row_another_new_file_holds_is_landed_again(tmp_path):
     assert staged == 0
 
 
+# A process that reads a table's files and dies before the table's transaction (os._exit: no
+# cleanup, no rollback), as a run killed with SIGKILL does.
+_DIES_BEFORE_PUBLISHING = """
+import datetime as dt, os, sys
+from pathlib import Path
+from orchestration.lib import ingest
+from orchestration.lib.settings import Home
+ingest.Lander._publish = lambda self, t, res, new: os._exit(9)
+ingest.ingest(Home(Path(sys.argv[1])), tables=["customers"], clock=lambda: dt.datetime(2025, 6, 1, 12))
+"""
+
+
+def test_rows_read_by_a_run_that_died_before_publishing_them_are_deleted_by_the_next(tmp_path):
+    """A table's rows are read outside its transaction (Lander.table) and the batch stays open
+    until the transaction commits: a run that dies in between leaves them, no ledger entry
+    names them, and the next run deletes them before it reads the file again."""
+    home = Home(tmp_path)
+    _cust(home.landing / "customers", "a.csv", ["C1,2024-01-01,US,smb,organic", "C2,2024-02-01,DE,smb,organic"], 1e9)
+    died = subprocess.run(
+        [sys.executable, "-c", _DIES_BEFORE_PUBLISHING, str(tmp_path)],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert died.returncode == 9, died.stderr
+
+    def landed() -> tuple:
+        con = duckdb.connect(str(home.landed), read_only=True)
+        try:
+            return (
+                con.execute("SELECT count(*) FROM landing.rows_customers").fetchone()[0],
+                con.execute("SELECT count(*) FROM landing.open_batches").fetchone()[0],
+                con.execute("SELECT file_name, status FROM landing.ledger").fetchall(),
+            )
+        finally:
+            con.close()
+
+    assert landed() == (2, 1, [])  # read, not published: the batch is open, the ledger empty
+    result = ingest(home, tables=["customers"], clock=lambda: CLOCK)["customers"]
+    assert (result.files_new, result.rows_read, result.rows_loaded) == (1, 2, 2)
+    assert landed() == (2, 0, [("customers/a.csv", "loaded")])
+    assert _state(home) == {"C1": "smb", "C2": "smb"}
+
+
 def test_a_row_is_kept_from_the_previous_version_only_when_each_version_holds_its_key_once(tmp_path):
     """A restated file's row that repeats its previous version is kept as it was
     (Lander._drop_repeated_rows) only when the key is in each version once: a key repeated
@@ -771,6 +817,32 @@ def test_rows_quarantined_per_rule_equal_gx_unexpected_counts(corpus):
             quarantined = sum(1 for tb, rules in q if tb == table and rule in rules.split("; "))
             assert quarantined == n, (table, rule, quarantined, n)
     assert any(n for r in results.values() for e in r.gx_results for n in [e["unexpected_count"]])
+
+
+def test_a_failing_expectation_names_rows_that_break_its_rule_and_a_passing_one_none(corpus):
+    """GX runs each suite for its counts alone, and again for examples of the unexpected rows
+    only when an expectation fails (gx_suites.Validator.validate). Each example (file, row
+    number) of a failing expectation is a landed row the SQL row rules mark with that rule."""
+    home, _, results, _ = corpus
+    landed = duckdb.connect(str(home.landed), read_only=True)
+    try:
+        failing = 0
+        for table, r in results.items():
+            for e in r.gx_results:
+                if e["success"]:
+                    assert e["examples"] == [], (table, e)
+                    continue
+                failing += 1
+                assert len(e["examples"]) == min(e["unexpected_count"], 20), (table, e)
+                for file_name, row_number in e["examples"]:
+                    rules = landed.execute(
+                        f"SELECT _row_rules FROM landing.rows_{table} WHERE _file_name = ? AND _row_number = ?",
+                        [file_name, row_number],
+                    ).fetchone()
+                    assert rules is not None and e["rule"] in rules[0], (table, e["rule"], file_name, row_number)
+    finally:
+        landed.close()
+    assert failing >= 10
 
 
 def test_landing_edges_bom_typed_parquet_and_schema_drift(tmp_path):

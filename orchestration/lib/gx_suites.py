@@ -71,6 +71,19 @@ def load_suite(name: str, folder: Path = SUITES_DIR):
     return gx.ExpectationSuite(**data)
 
 
+#: A table's suite is run first for each expectation's unexpected count alone, and again with
+#: examples of the unexpected rows (file, row number) only when an expectation fails. The
+#: examples cost two more queries per expectation, each a scan of every new row when no row
+#: fails (a LIMIT that never fills): scale 100's 6.25 M web sessions are validated in 12.0 s
+#: with them, 4.8 s without. The counts are the same in both formats.
+COUNTS_ONLY = {"result_format": "BASIC", "partial_unexpected_count": 0}
+WITH_EXAMPLES = {
+    "result_format": "SUMMARY",
+    "unexpected_index_column_names": INDEX_COLUMNS,
+    "partial_unexpected_count": 20,
+}
+
+
 class Validator:
     """One GX file context (rooted at `gx_dir`) validating batches of the warehouse.
 
@@ -130,14 +143,11 @@ class Validator:
         out: dict[str, list[dict]] = {}
         try:
             for table in tables:
-                result = self._validation(table).run(
-                    result_format={
-                        "result_format": "SUMMARY",
-                        "unexpected_index_column_names": INDEX_COLUMNS,
-                        "partial_unexpected_count": 20,
-                    },
-                    run_id=RunIdentifier(run_name=run_name),
-                )
+                run_id = RunIdentifier(run_name=run_name)
+                result = self._validation(table).run(result_format=COUNTS_ONLY, run_id=run_id)
+                if not result.success:
+                    run_id = RunIdentifier(run_name=run_name)
+                    result = self._validation(table).run(result_format=WITH_EXAMPLES, run_id=run_id)
                 by_id = {er.expectation_config.id: er for er in result.results}
                 rows = []
                 for exp in self._suites[table].expectations:
@@ -162,11 +172,15 @@ class Validator:
     def build_data_docs(self, run_name: str) -> str | None:
         """Build Data Docs for one run's validations; return the local index.html path."""
         try:
-            keys = [
-                k
-                for k in self.context.validation_results_store.list_keys()
-                if getattr(k.run_id, "run_name", None) == run_name
-            ]
+            # a suite run twice (counts, then examples: `validate`) shows its second run
+            latest: dict[str, Any] = {}
+            for k in self.context.validation_results_store.list_keys():
+                if getattr(k.run_id, "run_name", None) != run_name:
+                    continue
+                suite = k.expectation_suite_identifier.name
+                if suite not in latest or k.run_id.run_time > latest[suite].run_id.run_time:
+                    latest[suite] = k
+            keys = list(latest.values())
             sites = self.context.build_data_docs(resource_identifiers=keys or None)
         except Exception:  # Data Docs are a report; a rendering bug must not fail ingestion
             return None
