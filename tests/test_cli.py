@@ -41,6 +41,7 @@ def refused(proc: subprocess.CompletedProcess, *words: str) -> None:
         (["backfill", "--from", "2025-01-01", "--to", TOMORROW], ["is after today"]),
         (["bench", "--years", "x"], ["--years", "invalid"]),
         (["bench", "--scales", "ten"], ["not a list of numbers"]),
+        (["bench", "--repeat", "0"], ["--repeat", "1 to 20"]),
         (["ui", "--port", "99999"], ["port 99999 is out of range", "1-65535"]),
         (["ui", "--port", "http"], ["not a port number"]),
         (["demo-data", "--scale", "-1"], ["--scale"]),
