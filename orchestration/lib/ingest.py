@@ -74,8 +74,10 @@ from orchestration.lib import duck, rules
 from orchestration.lib.landing_files import (
     LandingFile,
     UnreadableFile,
+    as_text,
     load_xlsx,
     missing_required,
+    read_columns,
     read_header,
     scan_landing_root,
     scan_table_folder,
@@ -726,7 +728,8 @@ class Lander:
         else:
             relation, params = source_sql([nf.f for nf in group], header, rejects=rej)
         try:
-            cols = text_columns(self.con, relation, params)
+            read = read_columns(self.con, relation, params)
+            cols = as_text(read)
             # Numbered first, parsed second. row_number() OVER () follows the files (DuckDB
             # preserves insertion order, set in connect), but a pipeline that numbers rows runs on
             # one thread: reading and numbering alone into a temp table leaves the parsing, the
@@ -736,7 +739,8 @@ class Lander:
             _exec(
                 self.con,
                 f"CREATE OR REPLACE TEMP TABLE {READ} AS "
-                f"SELECT row_number() OVER () AS _rn, filename AS _path, * EXCLUDE (filename) FROM {relation}",
+                f"SELECT row_number() OVER () AS _rn, filename AS _path{''.join(', ' + q(n) for n in read)} "
+                f"FROM {relation}",
                 **params,
             )
         except duckdb.Error as err:
@@ -1074,15 +1078,16 @@ class Resolver:
             f"""CREATE OR REPLACE TEMP TABLE _multi AS
                 SELECT _key FROM ({cand}) c WHERE _key IS NOT NULL GROUP BY _key HAVING count(*) > 1"""
         )
+        landed = ", ".join(f"ranked.{q(n)}" for n in _landed_column_names(t))
         winning = f"""
             SELECT c.*, 1 AS _copies FROM ({cand}) c
             WHERE c._key IS NULL OR c._key NOT IN (SELECT _key FROM _multi)
             UNION ALL
-            SELECT * EXCLUDE (_rank), count(*) OVER (PARTITION BY _key) AS _copies FROM (
+            SELECT {landed}, count(*) OVER (PARTITION BY ranked._key) AS _copies FROM (
                 SELECT c.*, dense_rank() OVER (PARTITION BY c._key
                     ORDER BY c._file_mtime DESC, c._file_name DESC, c._landed_at DESC) AS _rank
                 FROM ({cand}) c WHERE c._key IN (SELECT _key FROM _multi)
-            ) WHERE _rank = 1"""
+            ) ranked WHERE ranked._rank = 1"""
         # c. foreign keys; d. known currencies
         joins, checks = [], ["w._row_rules", f"CASE WHEN w._copies > 1 THEN [{lit(t.pk_rule)}] ELSE [] END"]
         for i, (col, parent, pcol) in enumerate(t.foreign_keys):

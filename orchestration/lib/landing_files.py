@@ -182,10 +182,20 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def read_columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict) -> list[str]:
+    """The names of a relation's columns as read (filename excluded)."""
+    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]
+    return [n for n in names if n != "filename"]
+
+
+def as_text(names: list[str]) -> list[tuple[str, str]]:
+    """[(stripped column name, SQL casting it to text)] of columns as read (`read_columns`)."""
+    return [(n.strip(), f"CAST({_q(n)} AS VARCHAR)") for n in names]
+
+
 def text_columns(con: duckdb.DuckDBPyConnection, relation: str, params: dict) -> list[tuple[str, str]]:
     """[(stripped column name, SQL casting it to text)] of a relation (filename excluded)."""
-    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}", params).fetchall()]
-    return [(n.strip(), f"CAST({_q(n)} AS VARCHAR)") for n in names if n != "filename"]
+    return as_text(read_columns(con, relation, params))
 
 
 # --- xlsx, streamed --------------------------------------------------------------------------
