@@ -452,9 +452,10 @@ def _chunks(files: list) -> list[list]:
     return [c for c in out if c]
 
 
-def _case_path(column: str, values: dict[str, str]) -> str:
-    """SQL mapping a file path column to one value per file."""
-    return f"CASE {column} " + " ".join(f"WHEN {lit(p)} THEN {lit(v)}" for p, v in values.items()) + " END"
+def _case_path(column: str, values: dict, render: Callable[[object], str] = lit) -> str:
+    """SQL mapping a file path column to one value per file (`render`: the value as SQL, a
+    string literal by default)."""
+    return f"CASE {column} " + " ".join(f"WHEN {lit(p)} THEN {render(v)}" for p, v in values.items()) + " END"
 
 
 class _ReadError(Exception):
@@ -748,7 +749,7 @@ class Lander:
         text = {name: sql for name, sql in cols if name in t.column_names}
         # a file's row number: its rows' number in the read, less its first row's, plus one
         firsts = self.con.execute(f"SELECT _path, min(_rn) - 1 FROM {READ} GROUP BY _path").fetchall()
-        offset = "CASE _path " + " ".join(f"WHEN {lit(p)} THEN {int(n)}" for p, n in firsts) + " END"
+        offset = _case_path("_path", {p: int(n) for p, n in firsts}, render=str)
         names = _landed_column_names(t)
         sql = f"""
             INSERT INTO {self._into} ({", ".join(q(n) for n in names)})
